@@ -1,0 +1,44 @@
+"""The normalized document every reader produces and the extractor consumes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    spanned: bool = False  # a copy of a cell from a row above (rowspan)
+
+
+@dataclass
+class Grid:
+    """A table as rows of physical cells, rowspans repeated, colspans kept once."""
+
+    rows: list[list[Cell]]
+
+
+@dataclass
+class Document:
+    """Text blocks (str) and tables (Grid) in reading order, plus what the page declared."""
+
+    kind: str  # html | text
+    blocks: list[str | Grid]
+    encoding: str
+    title: str | None = None
+    meta: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    def plain_text(self) -> str:
+        """The whole document as lines of text: a table row becomes one line of cells."""
+        lines = []
+        for block in self.blocks:
+            if isinstance(block, Grid):
+                lines.extend(" ".join(c.text for c in row if not c.spanned) for row in block.rows)
+            else:
+                lines.append(block)
+        return "\n".join(lines)
+
+    @property
+    def grids(self) -> list[Grid]:
+        return [b for b in self.blocks if isinstance(b, Grid)]

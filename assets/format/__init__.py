@@ -1,0 +1,205 @@
+"""The report format as code: `templates.yaml` loaded into small immutable objects.
+
+Everything that knows a label, a cell or a rule reads it from here, so a new label variant or a
+future template is a data change in `templates.yaml`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+import yaml
+
+VERSIONS = ("2019", "2021", "legacy")
+
+
+@dataclass(frozen=True)
+class Column:
+    code: str
+    label: str
+    type: str
+
+
+@dataclass(frozen=True)
+class Row:
+    code: str
+    label: str | None
+    match: re.Pattern | None
+    cells: tuple[str, ...]
+    group: bool = False
+
+
+@dataclass(frozen=True)
+class Table:
+    code: str
+    label: str
+    columns: dict[str, Column]
+    rows: dict[str, Row]
+    result_leaf_rows: tuple[str, ...] = ()
+
+    def cells(self):
+        """(row, column) of every template cell, in template order."""
+        return [(r.code, c) for r in self.rows.values() for c in r.cells]
+
+
+Term = tuple[float, tuple[str, str, str]]  # (coefficient, (table, row, column))
+
+
+@dataclass(frozen=True)
+class RuleCheck:
+    """One instance of a rule (a `for_each` rule has one per row or column)."""
+
+    rule: str
+    kind: str
+    severity: str
+    op: str
+    lhs: tuple[Term, ...]
+    rhs: tuple[Term, ...]
+    table: str
+    row: str | None
+    column: str | None
+
+    def cells(self):
+        return [ref for _, ref in self.lhs + self.rhs]
+
+
+@dataclass(frozen=True)
+class TextRule:
+    id: str
+    kind: str
+    severity: str
+    section: str
+    must_mention: str | None = None
+    max_chars: int | None = None
+
+
+@dataclass(frozen=True)
+class Version:
+    code: str
+    title: str
+    report_years: tuple[int | None, int | None]
+    detection_hints: tuple[str, ...]
+    tables: dict[str, Table]
+    checks: tuple[RuleCheck, ...]
+    cross_year_rules: tuple[dict, ...]
+    text_rules: tuple[TextRule, ...]
+
+    def cells(self):
+        """(table, row, column) of every template cell of this version."""
+        return [(t.code, r, c) for t in self.tables.values() for r, c in t.cells()]
+
+    def column(self, table: str, column: str) -> Column:
+        return self.tables[table].columns[column]
+
+
+@dataclass(frozen=True)
+class Format:
+    versions: dict[str, Version]
+    sections: dict[str, re.Pattern]
+    anchors: dict[str, re.Pattern]
+    header_labels: tuple[str, ...]
+    null_markers: frozenset[str]
+    label_repairs: dict[str, str]
+    value_types: dict[str, dict]
+    document_rules: tuple[dict, ...] = field(default=())
+
+    def value_type(self, type_name: str) -> dict:
+        return self.value_types[type_name]
+
+
+def _flatten(items):
+    out = []
+    for item in items or []:
+        if isinstance(item, list):
+            out.extend(_flatten(item))
+        else:
+            out.append(item)
+    return out
+
+
+_TERM = re.compile(r"^(?:(\d+(?:\.\d+)?)\s*\*\s*)?([a-z0-9_]+)\.([a-z0-9_]+)\.([a-z0-9_]+)$")
+
+
+def _parse_sum(text: str) -> tuple[Term, ...]:
+    terms = []
+    for sign, body in re.findall(r"([+-]?)\s*([^+-]+)", text.strip()):
+        m = _TERM.match(body.strip())
+        if not m:
+            raise ValueError(f"cannot parse rule term {body!r}")
+        coef = float(m.group(1) or 1) * (-1 if sign == "-" else 1)
+        terms.append((coef, (m.group(2), m.group(3), m.group(4))))
+    return tuple(terms)
+
+
+def _expand(rule: dict) -> list[RuleCheck]:
+    expr = " ".join(rule["expr"].split())
+    for_each = rule.get("for_each") or {}
+    (key, values), = for_each.items() if for_each else (("", [None]),)
+    checks = []
+    for value in values:
+        text = expr.replace("{" + key + "}", value) if key else expr
+        op = next(o for o in ("==", ">=", "<=") if o in text)
+        lhs, rhs = text.split(op)
+        lhs_terms, rhs_terms = _parse_sum(lhs), _parse_sum(rhs)
+        table = lhs_terms[0][1][0]
+        row = value if key == "row" else None
+        column = value if key == "col" else None
+        if not key:  # single-instance rules are located by the cell they check
+            row, column = lhs_terms[-1][1][1], lhs_terms[-1][1][2]
+        checks.append(
+            RuleCheck(rule["id"], rule["kind"], rule["severity"], op, lhs_terms, rhs_terms, table, row, column)
+        )
+    return checks
+
+
+def _table(code: str, spec: dict) -> Table:
+    columns = {c["code"]: Column(c["code"], c["label"], c["type"]) for c in spec["columns"]}
+    rows = {}
+    for r in _flatten(spec["rows"]):
+        cells = tuple(columns) if r.get("cells", "all") == "all" else tuple(r["cells"])
+        if r.get("group"):
+            cells = ()
+        match = re.compile(r["match"]) if r.get("match") else None
+        rows[r["code"]] = Row(r["code"], r.get("label"), match, cells, bool(r.get("group")))
+    return Table(code, spec["label"], columns, rows, tuple(spec.get("result_leaf_rows", ())))
+
+
+def _version(code: str, spec: dict) -> Version:
+    tables = {name: _table(name, t) for name, t in (spec.get("tables") or {}).items()}
+    rules = _flatten(spec.get("rules"))
+    checks = tuple(c for r in rules if not r.get("cross_year") for c in _expand(r))
+    text_rules = tuple(
+        TextRule(r["id"], r["kind"], r["severity"], r["section"], r.get("must_mention"), r.get("max_chars"))
+        for r in spec.get("text_rules", [])
+    )
+    years = tuple(spec["report_years"])
+    return Version(
+        code,
+        spec["title"],
+        years,
+        tuple(spec.get("detection_hints", ())),
+        tables,
+        checks,
+        tuple(r for r in rules if r.get("cross_year")),
+        text_rules,
+    )
+
+
+@lru_cache(maxsize=1)
+def load_format() -> Format:
+    """Parse templates.yaml once per process."""
+    text = resources.files(__package__).joinpath("templates.yaml").read_text(encoding="utf-8")
+    spec = yaml.safe_load(text)
+    return Format(
+        versions={code: _version(code, spec["versions"][code]) for code in VERSIONS},
+        sections={code: re.compile(s["match"]) for code, s in spec["sections"].items()},
+        anchors={code: re.compile(p) for code, p in spec["anchors"].items()},
+        header_labels=tuple(spec["header_labels"]),
+        null_markers=frozenset(spec["null_markers"]),
+        label_repairs=dict(spec["label_repairs"]),
+        value_types=spec["value_types"],
+        document_rules=tuple(spec.get("document_rules", ())),
+    )

@@ -1,0 +1,88 @@
+"""Stage 2: any supported file's bytes to one normalized Document (text blocks + table grids)."""
+
+from __future__ import annotations
+
+import re
+
+from assets.decode import UnreadableDocument, decode
+from assets.document import Cell, Document, Grid
+from assets.html_reader import read_html
+from assets.text_reader import read_text
+from assets.textnorm import normalize
+
+MAX_BYTES = 20 * 1024 * 1024
+_SEP = "\x1f"  # neither whitespace nor CJK: survives normalization and never joins two strings
+_HTML_HINT = re.compile(r"<(?:!doctype html|html|head|body|table|div|p|meta|title)[\s>/]", re.I)
+_SIGNATURES = (
+    (b"%PDF", "PDF documents are not supported yet"),
+    (b"PK\x03\x04", "Word (DOCX) or other zip documents are not supported yet"),
+    (b"\xd0\xcf\x11\xe0", "Word/WPS (DOC) documents are not supported yet"),
+)
+
+
+def sniff_kind(data: bytes, text: str, name: str = "") -> str:
+    if name.lower().endswith((".htm", ".html", ".shtml", ".xhtml")):
+        return "html"
+    return "html" if _HTML_HINT.search(text[:4000]) else "text"
+
+
+def normalize_document(data: bytes, name: str = "", content_type: str | None = None,
+                       max_bytes: int = MAX_BYTES) -> Document:
+    """Decode, parse and normalize; raises UnreadableDocument with a readable reason."""
+    if not data.strip():
+        raise UnreadableDocument("empty file")
+    if len(data) > max_bytes:
+        raise UnreadableDocument(
+            f"file is {len(data) / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit for one report"
+        )
+    for magic, reason in _SIGNATURES:
+        if data.startswith(magic):
+            raise UnreadableDocument(reason)
+    from assets.decode import charset_from_content_type
+
+    decoded = decode(data, charset_from_content_type(content_type))
+    kind = sniff_kind(data, decoded.text, name)
+    title, meta = None, {}
+    if kind == "html":
+        _check_not_truncated(decoded.text)
+        blocks, title, meta = read_html(decoded.text)
+    else:
+        blocks = read_text(decoded.text)
+    doc = Document(kind, _normalize_blocks(blocks, join_lines=kind == "html"), decoded.encoding, title, meta)
+    if doc.title:
+        doc.title = normalize(doc.title)
+    doc.meta = {k: normalize(v) for k, v in meta.items()}
+    if decoded.mismatch:
+        doc.warnings.append(f"declared charset {decoded.declared} is wrong; decoded as {decoded.encoding}")
+    return doc
+
+
+def _check_not_truncated(text: str) -> None:
+    tail = text[-2000:].lower()
+    if "</html" in tail or "</body" in tail:
+        return
+    lower = text.lower()
+    if lower.count("<table") > lower.count("</table"):
+        raise UnreadableDocument("truncated HTML: the page ends inside a table, before </html>")
+
+
+def _normalize_blocks(blocks: list, join_lines: bool) -> list:
+    """Normalize every string in one call: per-cell calls would cost more than the parse."""
+    strings = []
+    for block in blocks:
+        if isinstance(block, Grid):
+            strings.extend(cell.text for row in block.rows for cell in row)
+        else:
+            strings.append(block)
+    if any(_SEP in s for s in strings):
+        strings = [s.replace(_SEP, " ") for s in strings]
+    normalized = iter(normalize(_SEP.join(strings), join_lines=join_lines).split(_SEP))
+    out = []
+    for block in blocks:
+        if isinstance(block, Grid):
+            out.append(Grid([[Cell(next(normalized).strip(), c.spanned) for c in row] for row in block.rows]))
+        else:
+            text = next(normalized).strip()
+            if text:
+                out.append(text)
+    return out

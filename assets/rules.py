@@ -1,0 +1,75 @@
+"""Stage 4: evaluate every rule of the format on one document's extracted values."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assets.format import RuleCheck, Version, load_format
+
+_OPS = {"==": lambda a, b: abs(a - b) < 1e-6, ">=": lambda a, b: a >= b - 1e-6, "<=": lambda a, b: a <= b + 1e-6}
+_NEGATED = {"==": "!=", ">=": "<", "<=": ">"}
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+@dataclass(frozen=True)
+class Violation:
+    rule: str
+    table: str | None
+    row: str | None
+    column: str | None
+    severity: str
+    status: str  # broken | not_evaluable
+    detail: str
+    kind: str
+
+
+def _fmt(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"
+
+
+def _side(terms, values) -> tuple[float, str]:
+    total, text = 0.0, ""
+    for i, (coef, ref) in enumerate(terms):
+        total += coef * values[ref]
+        term = _fmt(values[ref]) if abs(coef) == 1 else f"{_fmt(abs(coef))} * {_fmt(values[ref])}"
+        text += (("-" if coef < 0 else "") if i == 0 else (" - " if coef < 0 else " + ")) + term
+    return total, text if len(terms) <= 8 else f"{_fmt(total)} (sum of {len(terms)} cells)"
+
+
+def check_rule(check: RuleCheck, values: dict) -> Violation | None:
+    """None when the rule holds; a violation when broken or when an input is null."""
+    refs = check.cells()
+    missing = [r for r in refs if values.get(r) is None]
+    if missing:
+        names = ", ".join(".".join(r[1:]) for r in missing[:3]) + (" …" if len(missing) > 3 else "")
+        return Violation(check.rule, check.table, check.row, check.column, check.severity, "not_evaluable",
+                         f"null input: {names}", check.kind)
+    lhs, lhs_text = _side(check.lhs, values)
+    rhs, rhs_text = _side(check.rhs, values)
+    if _OPS[check.op](lhs, rhs):
+        return None
+    return Violation(check.rule, check.table, check.row, check.column, check.severity, "broken",
+                     f"{lhs_text} {_NEGATED[check.op]} {rhs_text}", check.kind)
+
+
+def evaluate(version: Version, values: dict, sections: dict[str, str], year: int | None,
+             published: str | None) -> list[Violation]:
+    out = [v for c in version.checks if (v := check_rule(c, values)) is not None]
+    for rule in version.text_rules:
+        text = sections.get(rule.section)
+        if text is None:
+            out.append(Violation(rule.id, None, None, None, rule.severity, "not_evaluable",
+                                 f"section {rule.section} not found", rule.kind))
+        elif rule.must_mention and rule.must_mention not in text:
+            out.append(Violation(rule.id, None, None, None, rule.severity, "broken",
+                                 f"section {rule.section} does not mention {rule.must_mention}", rule.kind))
+        elif rule.max_chars and len(_CJK.findall(text)) > rule.max_chars:
+            out.append(Violation(rule.id, None, None, None, rule.severity, "broken",
+                                 f"section {rule.section} has {len(_CJK.findall(text))} characters > {rule.max_chars}",
+                                 rule.kind))
+    for rule in load_format().document_rules:
+        if rule["id"] == "published_after_report_year" and year and published and int(published[:4]) <= year:
+            out.append(Violation(rule["id"], None, None, None, rule["severity"], "broken",
+                                 f"published {published}, before report year {year} ended", rule["kind"]))
+    return out

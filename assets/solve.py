@@ -1,0 +1,101 @@
+"""Pick the readings of a table's rows that its own arithmetic allows.
+
+Each row comes with one or more readings (assets.values). A reading is dropped when some
+equality rule of the format (row totals, 勾稽关系, t4 totals) cannot hold with it, whatever the
+other rows' readings are; this repeats until nothing changes. A cell gets a value only when all
+remaining readings of its row agree on it: never a guess.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from assets.format import RuleCheck
+from assets.values import Reading
+
+INF = float("inf")
+
+
+@dataclass(frozen=True)
+class Resolved:
+    value: float | None
+    raw: str | None
+    inferred: bool  # position recovered from arithmetic or reading, not from the layout
+    ambiguous: bool  # readings disagree: left null
+
+
+def _interval(cell: tuple[float | None, str | None]) -> tuple[float, float]:
+    value = cell[0]
+    return (0.0, INF) if value is None else (value, value)  # a blank is some unknown count >= 0
+
+
+def _hull(readings: list[Reading], i: int) -> tuple[float, float]:
+    lows, highs = zip(*(_interval(r[i]) for r in readings))
+    return min(lows), max(highs)
+
+
+def resolve(
+    tiers: dict[str, list[list[Reading]]],
+    columns: dict[str, tuple[str, ...]],
+    checks: list[RuleCheck],
+    table: str,
+) -> dict[tuple[str, str], Resolved]:
+    """Cells (row, column) of one table from the rows' readings and the equality checks.
+
+    A row's readings come in tiers: the next tier is tried only when arithmetic rules out every
+    reading of the one before (e.g. a person's reading first, then any placement).
+    """
+    tiers = {row: ts for row, ts in tiers.items() if ts}
+    level = dict.fromkeys(tiers, 0)
+    live = {row: list(ts[0]) for row, ts in tiers.items()}
+    several = {row: len(ts) > 1 or len(ts[0]) > 1 for row, ts in tiers.items()}
+    index = {row: {c: i for i, c in enumerate(cols)} for row, cols in columns.items()}
+    usable = [c for c in checks if c.op == "==" and c.severity == "error" and c.table == table]
+    by_row: dict[str, list[RuleCheck]] = {}
+    for check in usable:
+        for _, (_, row, _) in check.lhs + check.rhs:
+            if several.get(row) and check not in by_row.setdefault(row, []):
+                by_row[row].append(check)
+
+    def bounds(row: str, col: str, fixed: Reading | None):
+        if row not in live or col not in index.get(row, {}):
+            return 0.0, INF
+        i = index[row][col]
+        return _interval(fixed[i]) if fixed is not None else _hull(live[row], i)
+
+    def feasible(check: RuleCheck, row: str, reading: Reading) -> bool:
+        low = high = 0.0
+        for sign, terms in ((1, check.lhs), (-1, check.rhs)):
+            for coef, (_, r, c) in terms:
+                lo, hi = bounds(r, c, reading if r == row else None)
+                k = sign * coef
+                low, high = (low + k * lo, high + k * hi) if k > 0 else (low + k * hi, high + k * lo)
+        return low <= 1e-9 and high >= -1e-9
+
+    changed = True
+    while changed:
+        changed = False
+        for row, row_checks in by_row.items():
+            before = live[row]
+            after = [r for r in before if all(feasible(c, row, r) for c in row_checks)]
+            if after and len(after) < len(before):
+                live[row], changed = after, True
+            elif not after and level[row] + 1 < len(tiers[row]):
+                level[row] += 1
+                live[row], changed = list(tiers[row][level[row]]), True
+            elif not after:  # the printed arithmetic is inconsistent: stop trusting it here
+                by_row[row] = []
+                level[row] = 0
+                live[row], changed = list(tiers[row][0]), True
+
+    out = {}
+    for row, cols in columns.items():
+        rs = live.get(row)
+        for i, col in enumerate(cols):
+            seen = {r[i] for r in rs} if rs else {(None, None)}
+            if len(seen) == 1:
+                value, raw = next(iter(seen))
+                out[(row, col)] = Resolved(value, raw, bool(several.get(row)) and value is not None, False)
+            else:
+                out[(row, col)] = Resolved(None, None, False, True)
+    return out

@@ -1,0 +1,175 @@
+"""Printed cell text to numbers, and every reading of a row whose cells were dropped or glued.
+
+A reading ("candidate") of a row is one tuple of (value, raw) per template column. Which reading
+is right is decided later from the table's arithmetic (assets.solve); here we only list the
+readings the printed characters allow.
+"""
+
+from __future__ import annotations
+
+import re
+from itertools import combinations
+from math import comb
+
+from assets.format import load_format
+
+Reading = tuple[tuple[float | None, str | None], ...]
+BLANK = (None, None)
+MAX_READINGS = 20_000
+
+_NUMBER = re.compile(r"^([+-]?)(\d+)(?:\.(\d+))?(万元|万|元)?$")
+_CELL_UNIT = re.compile(r"(?:件|项|条|个|次|人次|宗)$")
+_PIECE = re.compile(r"[+-]?\d+(?:\.\d+)?(?:万元|万|元)?|无|/|—+|–|-")
+VALUE_RUN = re.compile(r"^(?:[+-]?\d+(?:\.\d+)?(?:万元|万|元)?|[无/—–\-]|\s)+$")
+
+
+def null_markers() -> frozenset[str]:
+    return load_format().null_markers
+
+
+def is_value_cell(text: str) -> bool:
+    """A table cell that holds a value (or a printed nothing), not a label."""
+    text = text.strip()
+    if not text or text in null_markers():
+        return True
+    return parse_number(_clean_cell(text)) is not None
+
+
+def _clean_cell(text: str) -> str:
+    return _CELL_UNIT.sub("", text.replace(",", "").replace(" ", ""))
+
+
+def parse_number(raw: str, type_name: str | None = None) -> float | None:
+    """The number a printed string means for a column type, or None if it cannot be one."""
+    m = _NUMBER.match(raw)
+    if not m:
+        return None
+    sign, whole, frac, unit = m.groups()
+    if len(whole) > 1 and whole[0] == "0":
+        return None
+    if type_name is not None:
+        vt = load_format().value_type(type_name)
+        if (sign == "-" and not vt["signed"]) or (sign == "+" and not vt["signed"]):
+            return None
+        if (frac or unit) and not vt["money"]:
+            return None
+    value = float(f"{whole}.{frac}" if frac else whole)
+    if unit == "元":
+        value /= 10_000
+    return -value if sign == "-" else value
+
+
+def cell_value(text: str, type_name: str) -> tuple[float | None, str | None, bool]:
+    """(value, raw, ok) for one positioned cell; ok is False when the text is no value at all."""
+    raw = text.strip()
+    if not raw:
+        return None, None, True
+    if raw in null_markers():
+        return None, raw, True
+    value = parse_number(_clean_cell(raw), type_name)
+    return value, raw, value is not None
+
+
+def positional_reading(cells: list[str], types: list[str]) -> Reading | None:
+    """The one reading of cells printed in their template positions (a real table row)."""
+    cells = list(cells)
+    while len(cells) > len(types) and not cells[-1].strip():
+        cells.pop()
+    if len(cells) != len(types):
+        return None
+    reading = []
+    for text, type_name in zip(cells, types):
+        value, raw, ok = cell_value(text, type_name)
+        if not ok:
+            return None
+        reading.append((value, raw))
+    return tuple(reading)
+
+
+def dropped_readings(tokens: list[str], types: list[str], anchors: tuple[int, int] | None = None) -> list[Reading]:
+    """Readings of whole cells printed in order with blank cells left out.
+
+    `anchors` (first, last) pins the first and last printed cell to those columns: the reading a
+    person makes of a 申请人 row (自然人 first, 总计 last).
+    """
+    n, m = len(types), len(tokens)
+    if m > n or m == 0:
+        return []
+    if anchors and m >= 2:
+        first, last = anchors
+        inner = [i for i in range(n) if i not in (first, last)]
+        slot_sets = [(first, *mid, last) for mid in combinations(inner, m - 2)]
+    else:
+        slot_sets = list(combinations(range(n), m))
+    readings = []
+    for slots in slot_sets:
+        reading = [BLANK] * n
+        for token, slot in zip(tokens, slots):
+            value, raw, ok = cell_value(token, types[slot])
+            if not ok:
+                break
+            reading[slot] = (value, raw)
+        else:
+            readings.append(tuple(reading))
+    return readings
+
+
+def run_cells(run: str) -> list[str]:
+    """The printed cells of a run whose cells are separated by whitespace (`无无` is two)."""
+    return [m.group() for chunk in run.split() for m in _PIECE.finditer(chunk)]
+
+
+def glued_readings(run: str, types: list[str]) -> list[Reading] | None:
+    """Readings of a run whose cells are printed with nothing between them (`396442278`).
+
+    Whitespace in the run is a certain cell boundary; inside a chunk every cut that gives valid
+    numbers for the columns is a reading. None when there are too many to list.
+    """
+    pieces = []
+    for chunk in run.split():
+        pos = 0
+        for m in _PIECE.finditer(chunk):
+            if m.start() != pos:
+                return []
+            pieces.append(m.group())
+            pos = m.end()
+        if pos != len(chunk):
+            return []
+    n = len(types)
+    digits = sum(len(re.sub(r"\D", "", p)) for p in pieces)
+    if comb(max(digits - 1, 0), max(n - len(pieces), 0)) > MAX_READINGS:
+        return None
+    readings: list[Reading] = []
+
+    def rec(pi: int, slot: int, acc: list):
+        if pi == len(pieces):
+            if slot == n:
+                readings.append(tuple(acc))
+            return
+        piece = pieces[pi]
+        room = n - slot - (len(pieces) - pi - 1)
+        if piece in null_markers():
+            if room >= 1:
+                rec(pi + 1, slot + 1, acc + [(None, piece)])
+            return
+        for parts in _cuts(piece, room):
+            values = [parse_number(p, types[slot + i]) for i, p in enumerate(parts)]
+            if all(v is not None for v in values):
+                rec(pi + 1, slot + len(parts), acc + list(zip(values, parts)))
+
+    rec(0, 0, [])
+    return readings
+
+
+def _cuts(piece: str, most: int):
+    """Every way to cut one printed number into 1..most numbers (sign first, unit last)."""
+    m = re.match(r"^([+-]?)([\d.]+)(万元|万|元)?$", piece)
+    sign, body, unit = m.group(1), m.group(2), m.group(3) or ""
+    positions = [i for i in range(1, len(body)) if body[i] != "." and body[i - 1] != "."]
+    for k in range(0, min(most, len(positions) + 1)):
+        for cut in combinations(positions, k):
+            bounds = (0, *cut, len(body))
+            parts = [body[a:b] for a, b in zip(bounds, bounds[1:])]
+            parts[0] = sign + parts[0]
+            parts[-1] = parts[-1] + unit
+            yield parts
