@@ -45,7 +45,7 @@ def extract_tables(doc: Document, version_code: str) -> TableCells:
     cells: dict[tuple[str, str, str], Resolved] = {}
     found = set()
     for table_code, table in version.tables.items():
-        readings, columns = {}, {}
+        readings, columns, unsure = {}, {}, set()
         for row in table.rows.values():
             if not row.cells:
                 continue
@@ -53,9 +53,12 @@ def extract_tables(doc: Document, version_code: str) -> TableCells:
             columns[row.code] = row.cells
             run = t4_run if table_code == "t4" else runs.get(row.code)
             if run is not None:
-                readings[row.code] = _readings(run, types, _T3_ANCHORS if table_code == "t3" else None)
+                tiers, from_layout = _readings(run, types, _T3_ANCHORS if table_code == "t3" else None)
+                readings[row.code] = tiers
+                if not from_layout:
+                    unsure.add(row.code)
                 found.add(table_code)
-        resolved = resolve(readings, columns, list(version.checks), table_code)
+        resolved = resolve(readings, columns, list(version.checks), table_code, unsure)
         for (row, col), cell in resolved.items():
             cells[(table_code, row, col)] = cell
     return TableCells(version_code, cells, found, sections)
@@ -125,20 +128,23 @@ def _t4_values(tokens: list[Token], start: int) -> list[Token] | None:
 
 
 def _readings(run: list[Token], types: list[str], anchors):
+    """Tiers of readings of a row, and whether the layout itself gave every cell's position."""
     if run[0].grid_row is not None:
         texts = [t.text for t in run]
         reading = positional_reading(texts, types)
         if reading is not None:
-            return [[reading]]
-        return _dropped([t for t in texts if t.strip()], types, anchors)
+            return [[reading]], True
+        cells = [t for t in texts if t.strip()]
+        return _dropped(cells, types, anchors), len(cells) == len(types)
     text = run[0].text
     if "\n" not in text:
         glued = glued_readings(text, types)
         if glued:
-            return [glued]
+            return [glued], False
         if glued is None:
-            return []
-    return _dropped(run_cells(text), types, anchors)
+            return [], False
+    cells = run_cells(text)
+    return _dropped(cells, types, anchors), len(cells) == len(types)
 
 
 def _dropped(cells: list[str], types: list[str], anchors):

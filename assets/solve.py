@@ -39,6 +39,7 @@ def resolve(
     columns: dict[str, tuple[str, ...]],
     checks: list[RuleCheck],
     table: str,
+    unsure: set[str] = frozenset(),
 ) -> dict[tuple[str, str], Resolved]:
     """Cells (row, column) of one table from the rows' readings and the equality checks.
 
@@ -46,16 +47,13 @@ def resolve(
     reading of the one before (e.g. a person's reading first, then any placement).
     """
     tiers = {row: ts for row, ts in tiers.items() if ts}
-    level = dict.fromkeys(tiers, 0)
-    live = {row: list(ts[0]) for row, ts in tiers.items()}
-    several = {row: len(ts) > 1 or len(ts[0]) > 1 for row, ts in tiers.items()}
+    several = {row: len(ts) > 1 or len(ts[0]) > 1 or row in unsure for row, ts in tiers.items()}
     index = {row: {c: i for i, c in enumerate(cols)} for row, cols in columns.items()}
     usable = [c for c in checks if c.op == "==" and c.severity == "error" and c.table == table]
-    by_row: dict[str, list[RuleCheck]] = {}
-    for check in usable:
-        for _, (_, row, _) in check.lhs + check.rhs:
-            if several.get(row) and check not in by_row.setdefault(row, []):
-                by_row[row].append(check)
+    live: dict[str, list[Reading]] = {}
+
+    def rows_of(check: RuleCheck) -> set[str]:
+        return {r for _, (_, r, _) in check.lhs + check.rhs}
 
     def bounds(row: str, col: str, fixed: Reading | None):
         if row not in live or col not in index.get(row, {}):
@@ -72,21 +70,37 @@ def resolve(
                 low, high = (low + k * lo, high + k * hi) if k > 0 else (low + k * hi, high + k * lo)
         return low <= 1e-9 and high >= -1e-9
 
+    # A row's own total picks its tier: the first tier with a reading that can add up.
+    stages: dict[str, list[list[RuleCheck]]] = {}
+    for row, ts in tiers.items():
+        mine = [c for c in usable if row in rows_of(c)]
+        own = [c for c in mine if rows_of(c) == {row}]
+        live[row] = list(ts[0])
+        for tier in ts:
+            if any(all(feasible(c, row, r) for c in own) for r in tier):
+                live[row] = list(tier)
+                break
+        if several[row] and mine:
+            # If the report's own arithmetic rules out every reading, trust only the official
+            # rule and the row's own total: structural column sums are what real reports break.
+            official = [c for c in mine if c.kind == "official" or c in own]
+            stages[row] = [mine, official] if official != mine else [mine]
+    start = {row: list(rs) for row, rs in live.items()}
+    stage = dict.fromkeys(stages, 0)
+
     changed = True
     while changed:
         changed = False
-        for row, row_checks in by_row.items():
+        for row, row_stages in stages.items():
+            if stage[row] >= len(row_stages):
+                continue
             before = live[row]
-            after = [r for r in before if all(feasible(c, row, r) for c in row_checks)]
+            after = [r for r in before if all(feasible(c, row, r) for c in row_stages[stage[row]])]
             if after and len(after) < len(before):
                 live[row], changed = after, True
-            elif not after and level[row] + 1 < len(tiers[row]):
-                level[row] += 1
-                live[row], changed = list(tiers[row][level[row]]), True
-            elif not after:  # the printed arithmetic is inconsistent: stop trusting it here
-                by_row[row] = []
-                level[row] = 0
-                live[row], changed = list(tiers[row][0]), True
+            elif not after:  # relax; past the last stage the printed arithmetic is no help
+                stage[row] += 1
+                live[row], changed = list(start[row]), True
 
     out = {}
     for row, cols in columns.items():
