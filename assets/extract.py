@@ -101,8 +101,10 @@ def _values_after(tokens: list[Token], i: int) -> list[Token]:
     label = tokens[i]
     out = []
     for tok in tokens[i + 1 :]:
-        if tok.kind != "value" or (label.grid_row is not None and tok.grid_row != label.grid_row):
+        if tok.kind != "value" or tok.grid_row != label.grid_row and label.grid_row is not None:
             break
+        if label.grid_row is None and tok.grid_row is not None:
+            break  # a label in running text does not own the next table's cells
         out.append(tok)
         if label.grid_row is None:
             break
@@ -111,20 +113,26 @@ def _values_after(tokens: list[Token], i: int) -> list[Token]:
     return out
 
 
-def _t4_values(tokens: list[Token], start: int) -> list[Token] | None:
-    """The single data row under the t4 header: a grid row of values or the next value run."""
+def _t4_values(tokens: list[Token], start: int, width: int = 15) -> list[Token] | None:
+    """The data row under the t4 header: a value run, or grid rows of values (some reports
+    print 行政复议 and the two 行政诉讼 groups as three small tables) up to the 15 cells."""
+    out: list[Token] = []
+    done_rows = set()
     for i in range(start + 1, len(tokens)):
         tok = tokens[i]
-        if tok.kind in ("row", "section") and tok.code not in ("s4",):
-            return None
-        if tok.kind != "value" or not tok.text.strip():
+        if tok.kind in ("row", "section") and tok.code != "s4":
+            break
+        if tok.kind != "value" or not tok.text.strip() or tok.grid_row in done_rows:
             continue
         if tok.grid_row is None:
-            return [tok]
+            return out or [tok]
         row = [t for t in tokens if t.grid_row == tok.grid_row]
+        done_rows.add(tok.grid_row)
         if all(t.kind == "value" for t in row):
-            return row
-    return None
+            out.extend(row)
+            if len(out) >= width:
+                break
+    return out or None
 
 
 def _readings(run: list[Token], types: list[str], anchors):

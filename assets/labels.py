@@ -17,6 +17,9 @@ from assets.values import VALUE_RUN, is_value_cell
 _BROKEN_LABEL = re.compile(r"(?<=[\u3001-\u303f\u3400-\u9fff()/,:;\u201c\u201d])\s+(?=[\u3001-\u303f\u3400-\u9fff()/,:;\u201c\u201d])")
 
 
+_VALUES_THEN_HEADING = re.compile(r"^([\d\s.+\-/无—–万元]*\d[\d\s.+\-/无—–万元]*?)\s*([一二三四五六七八九十]{1,2}、.*)$", re.S)
+
+
 @dataclass(frozen=True)
 class Token:
     kind: str  # row | anchor | section | header | value | text
@@ -94,6 +97,9 @@ def _gap(text: str) -> list[Token]:
         return []
     if VALUE_RUN.match(stripped):
         return [Token("value", text=stripped)]
+    m = _VALUES_THEN_HEADING.match(stripped)
+    if m:  # values, then a heading the format does not know (`四、政府信息公开行政法复议…`)
+        return [Token("value", text=m.group(1).strip()), Token("text", text=m.group(2))]
     lines = stripped.split("\n")
     head = 0
     while head < len(lines) and lines[head].strip() and VALUE_RUN.match(lines[head].strip()):

@@ -21,6 +21,7 @@ _SPACE_BETWEEN_CJK_INLINE = re.compile(rf"(?<=[{_CJK}])[ \t]+(?=[{_CJK}])")
 _PINYIN = re.compile(r"(?<=[\u3400-\u9fff])\([a-zA-Z\u00e0-\u00fc\u0101-\u01dc]{1,7}\)")
 _INVISIBLE = re.compile("[\u200b-\u200d\u2060\ufeff\u00ad]")
 _SPACES = re.compile(r"[ \t\r\f\v]+")
+_SPACE_AFTER_ORDINAL = re.compile(r"(?<=\d[.、])[ \t]+(?=[\u3400-\u9fff])")
 # CJK ideographs and ASCII are already NFKC: normalizing only the runs between them is 4x faster.
 _NOT_NFKC_STABLE = re.compile("[^\x00-\x7f\u4e00-\u9fff]+")
 
@@ -53,5 +54,6 @@ def normalize(text: str, join_lines: bool = False) -> str:
         table = load_format().label_repairs
         text = repairs.sub(lambda m: table[m.group(0)], text)
     text = _SPACES.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = _SPACE_AFTER_ORDINAL.sub("", text)
     pattern = _SPACE_BETWEEN_CJK if join_lines else _SPACE_BETWEEN_CJK_INLINE
     return pattern.sub("", text)

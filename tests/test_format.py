@@ -1,0 +1,56 @@
+"""The format module holds both templates and every rule of the official format description."""
+
+import re
+
+import yaml
+
+from assets.format import load_format
+from assets.textnorm import normalize
+from tests.conftest import SHARED
+
+
+def _shared_format():
+    return yaml.safe_load((SHARED / "report-format" / "format.yaml").read_text(encoding="utf-8"))
+
+
+def test_template_cell_counts():
+    fmt = load_format()
+    assert len(fmt.versions["2019"].cells()) == 198
+    assert len(fmt.versions["2021"].cells()) == 200
+    assert fmt.versions["legacy"].cells() == []
+
+
+def test_every_rule_of_the_official_description_is_in_the_format(shared_corpus):
+    spec = _shared_format()
+    for code in ("2019", "2021"):
+        version = load_format().versions[code]
+        ours = {c.rule for c in version.checks} | {r["id"] for r in version.cross_year_rules}
+        ours |= {r.id for r in version.text_rules}
+        theirs = {r["id"] for r in spec["versions"]["v" + code]["rules"]}
+        theirs |= {r["id"] for r in spec["versions"]["v" + code].get("text_rules", [])}
+        assert theirs <= ours, theirs - ours
+        severities = {r["id"]: r["severity"] for r in spec["versions"]["v" + code]["rules"]}
+        for check in version.checks:
+            assert check.severity == severities.get(check.rule, check.severity)
+
+
+def test_every_official_label_is_recognised(shared_corpus):
+    """Each row label of both templates, as printed, matches its own row pattern and no other."""
+    spec = _shared_format()
+    for code in ("2019", "2021"):
+        tables = load_format().versions[code].tables
+        for table in ("t2", "t3"):
+            for row in spec["versions"]["v" + code]["tables"][table]["rows"]:
+                name = row["code"].split(".")[-1]
+                label = normalize(row["label"], join_lines=True)
+                matches = [r.code for r in tables[table].rows.values() if r.match and re.fullmatch(r.match, label)]
+                assert matches == [name], (code, label, matches)
+
+
+def test_rule_expansion_locates_each_instance():
+    checks = [c for c in load_format().versions["2021"].checks if c.rule == "t3_balance"]
+    assert [c.column for c in checks] == [
+        "natural_person", "commercial_enterprise", "research_institution", "public_interest_org",
+        "legal_service_org", "other_org", "total",
+    ]
+    assert all(c.severity == "error" and c.kind == "official" for c in checks)
