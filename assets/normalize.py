@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from assets.decode import UnreadableDocument, decode
+from assets.decode import UnreadableDocument, charset_from_content_type, decode
 from assets.document import Cell, Document, Grid
 from assets.html_reader import read_html
 from assets.text_reader import read_text
@@ -33,13 +33,11 @@ def normalize_document(data: bytes, name: str = "", content_type: str | None = N
         raise UnreadableDocument("empty file")
     if len(data) > max_bytes:
         raise UnreadableDocument(
-            f"file is {len(data) / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit for one report"
+            f"file is {len(data) / 2**20:.1f} MiB, over the {max_bytes / 2**20:.0f} MiB limit for one report"
         )
     for magic, reason in _SIGNATURES:
         if data.startswith(magic):
             raise UnreadableDocument(reason)
-    from assets.decode import charset_from_content_type
-
     decoded = decode(data, charset_from_content_type(content_type))
     kind = sniff_kind(data, decoded.text, name)
     title, meta = None, {}

@@ -1,0 +1,233 @@
+"""Synthetic annual reports in the official layouts, with known values.
+
+Used by the tests (each layout and variant, checked cell by cell) and the benchmarks (1,000
+reports). Values are random but add up the way the template says they should.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from html import escape
+
+from assets.format import load_format
+
+_FULLWIDTH = str.maketrans("0123456789.-", "０１２３４５６７８９．－")
+
+
+@dataclass
+class Report:
+    version: str
+    publisher: str
+    year: int
+    published: str
+    values: dict[tuple[str, str, str], float | None] = field(default_factory=dict)
+
+    def row(self, table: str, row: str) -> list[float | None]:
+        cols = load_format().versions[self.version].tables[table].rows[row].cells
+        return [self.values[(table, row, c)] for c in cols]
+
+
+def random_report(seed: int, version: str = "2021", year: int | None = None) -> Report:
+    rng = random.Random(seed)
+    fmt = load_format().versions[version]
+    year = year or (2023 if version == "2021" else 2020)
+    values: dict = {}
+    t2 = fmt.tables["t2"]
+    for row in t2.rows.values():
+        for col in row.cells:
+            vt = t2.columns[col].type
+            if vt == "signed_count":
+                values[("t2", row.code, col)] = float(rng.randint(-20, 40))
+            elif vt.startswith("amount"):
+                values[("t2", row.code, col)] = round(rng.uniform(0, 5000), 2)
+            else:
+                values[("t2", row.code, col)] = float(rng.randint(0, 3000))
+    t3 = fmt.tables["t3"]
+    leaves = list(t3.result_leaf_rows)
+
+    def split(total: int) -> list[float]:
+        parts = [0] * 6
+        for _ in range(total):
+            parts[rng.choice((0, 0, 0, 0, 1, 5))] += 1
+        return [float(p) for p in parts] + [float(total)]
+
+    new, carried = rng.randint(0, 120), rng.randint(0, 10)
+    rows = {"new_received": split(new), "carried_over": split(carried)}
+    pool = [a + b for a, b in zip(rows["new_received"][:6], rows["carried_over"][:6])]
+    forward = [float(rng.randint(0, int(p) // 4)) if p else 0.0 for p in pool]
+    rows["carried_forward"] = forward + [sum(forward)]
+    remaining = [p - f for p, f in zip(pool, forward)]
+    leaf_values = {leaf: [0.0] * 6 for leaf in leaves}
+    for c, n in enumerate(remaining):
+        for _ in range(int(n)):
+            leaf_values[rng.choice(leaves[:3] + leaves)][c] += 1
+    for leaf in leaves:
+        rows[leaf] = leaf_values[leaf] + [sum(leaf_values[leaf])]
+    rows["results_total"] = [float(sum(leaf_values[leaf][c] for leaf in leaves)) for c in range(6)]
+    rows["results_total"].append(sum(rows["results_total"]))
+    for row, vals in rows.items():
+        for col, v in zip(t3.rows[row].cells, vals):
+            values[("t3", row, col)] = v
+    t4 = [float(rng.randint(0, 5)) for _ in range(12)]
+    groups = [t4[0:4], t4[4:8], t4[8:12]]
+    flat = [v for g in groups for v in (*g, sum(g))]
+    for col, v in zip(fmt.tables["t4"].rows["cases"].cells, flat):
+        values[("t4", "cases", col)] = v
+    name = rng.choice(["宿松县", "铜鼓县", "永康市", "滁州市南谯区", "师宗县", "平潭县"])
+    agency = rng.choice(["人民政府", "人民政府办公室", "发展和改革局", "教育局", "财政局"])
+    return Report(version, name + agency, year, f"{year + 1}-01-{rng.randint(10, 28):02d}", values)
+
+
+def _fmt(v: float | None) -> str:
+    if v is None:
+        return ""
+    return str(int(v)) if float(v).is_integer() else f"{v:g}"
+
+
+def _t2_blocks(report: Report):
+    """(block label, header labels, [(row label, [values])]) in template order."""
+    fmt = load_format().versions[report.version]
+    t2 = fmt.tables["t2"]
+    blocks: dict[str, list] = {}
+    for row in t2.rows.values():
+        blocks.setdefault(row.label and _block_of(report.version, row.code), []).append(row)
+    out = []
+    for block, rows in blocks.items():
+        headers = [t2.columns[c].label for c in rows[0].cells]
+        out.append((block, headers, [(r.label, report.row("t2", r.code)) for r in rows]))
+    return out
+
+
+def _block_of(version: str, row: str) -> str:
+    return {
+        "regulations": "第二十条第（一）项", "normative_documents": "第二十条第（一）项",
+        "admin_licensing": "第二十条第（五）项", "other_external_services": "第二十条第（五）项",
+        "admin_penalty": "第二十条第（六）项", "admin_coercion": "第二十条第（六）项",
+        "admin_fees": "第二十条第（八）项", "central_procurement": "第二十条第（九）项",
+    }[row]
+
+
+def _t3_rows(report: Report):
+    """(label cells before the values, row code or None) for each t3 line, template nesting."""
+    t3 = load_format().versions[report.version].tables["t3"]
+    out = []
+    for row in t3.rows.values():
+        out.append((row.label, row.code, row.group))
+    return out
+
+
+HEADER_T3 = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
+HEADER_T4 = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
+CORNER = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
+
+
+def render_html(report: Report, chrome: bool = True) -> str:
+    """A government CMS page: navigation and scripts around the article, tables with spans."""
+    t = []
+    for block, headers, rows in _t2_blocks(report):
+        span = 3 // len(headers)
+        t.append(f'<tr><td colspan="4">{block}</td></tr>')
+        t.append("<tr><td>信息内容</td>" + "".join(
+            f'<td colspan="{span}">{h.replace("本年新", "本年新<br/>")}</td>' for h in headers) + "</tr>")
+        for label, vals in rows:
+            t.append(f"<tr><td>{label}</td>" + "".join(
+                f'<td colspan="{span}">{_fmt(v) or "&nbsp;"}</td>' for v in vals) + "</tr>")
+    t2 = '<table border="1"><tbody>' + "".join(t) + "</tbody></table>"
+    rows3 = [
+        f'<tr><td colspan="3" rowspan="3">{CORNER}</td><td colspan="7">申请人情况</td></tr>',
+        '<tr><td rowspan="2">自然人</td><td colspan="5">法人或其他组织</td><td rowspan="2">总计</td></tr>',
+        "<tr>" + "".join(f"<td>{h}</td>" for h in HEADER_T3[1:6]) + "</tr>",
+    ]
+    fmt3 = load_format().versions[report.version].tables["t3"]
+    results_span = 1 + sum(1 for r in fmt3.rows.values() if r.cells and r.code not in
+                           ("new_received", "carried_over", "carried_forward"))
+    groups = {"denied": 8, "unable": 3, "not_processed": 5, "other_handling": 3}
+    pending_group = None
+    first_result = True
+    for row in fmt3.rows.values():
+        if row.code == "results" or (row.group and row.code in groups):
+            if row.code != "results":
+                pending_group = (row.label, groups[row.code])
+            continue
+        cells = ""
+        if row.code in ("new_received", "carried_over", "carried_forward"):
+            cells = f'<td colspan="3">{row.label}</td>'
+        else:
+            if first_result:
+                cells += f'<td rowspan="{results_span}">三、本年度<br>办理结果</td>'
+                first_result = False
+            if pending_group:
+                cells += f'<td rowspan="{pending_group[1]}">{pending_group[0]}</td><td>{row.label}</td>'
+                pending_group = None
+            elif row.label.startswith(("1.", "2.", "3.", "4.", "5.", "6.", "7.", "8.")):
+                cells += f"<td>{row.label}</td>"
+            else:
+                cells += f'<td colspan="2">{row.label}</td>'
+        vals = report.row("t3", row.code)
+        rows3.append("<tr>" + cells + "".join(f"<td>{_fmt(v) or '&nbsp;'}</td>" for v in vals) + "</tr>")
+    t3 = '<table border="1"><tbody>' + "".join(rows3) + "</tbody></table>"
+    t4_vals = report.row("t4", "cases")
+    t4 = (
+        '<table border="1"><tbody><tr><td colspan="5">行政复议</td><td colspan="10">行政诉讼</td></tr>'
+        + "<tr>" + "".join(f'<td rowspan="2">{h}</td>' for h in HEADER_T4)
+        + '<td colspan="5">未经复议直接起诉</td><td colspan="5">复议后起诉</td></tr>'
+        + "<tr>" + "".join(f"<td>{h}</td>" for h in HEADER_T4 * 2) + "</tr>"
+        + "<tr>" + "".join(f"<td>{_fmt(v)}</td>" for v in t4_vals) + "</tr></tbody></table>"
+    )
+    title = f"{report.publisher}{report.year}年政府信息公开工作年度报告"
+    fee = f"{report.year}年，无收取信息处理费情况。" if report.version == "2021" else "无。"
+    article = (
+        f"<h1>{escape(title)}</h1><p>发布时间：{report.published}</p>"
+        f"<p>一、总体情况</p><p>{report.year}年，本机关认真贯彻落实《条例》，推进政务公开。</p>"
+        f"<p>二、主动公开政府信息情况</p>{t2}<p>三、收到和处理政府信息公开申请情况</p>{t3}"
+        f"<p>四、政府信息公开行政复议、行政诉讼情况</p>{t4}"
+        f"<p>五、存在的主要问题及改进情况</p><p>公开深度有待提升。</p>"
+        f"<p>六、其他需要报告的事项</p><p>{fee}</p>"
+    )
+    if not chrome:
+        return f"<html><head><meta charset=\"utf-8\"><title>{escape(title)}</title></head><body>{article}</body></html>"
+    nav = "".join(f'<li><a href="/c{i}">栏目{i} 2019年度报告</a></li>' for i in range(30))
+    return (
+        '<!DOCTYPE html><html><head><meta charset="utf-8">'
+        f'<meta name="ArticleTitle" content="{escape(title)}"><meta name="PubDate" content="{report.published} 09:30">'
+        f"<title>{escape(title)}_政府信息公开年报</title><script>var x = '<table>';</script>"
+        "<style>td{border:1px solid}</style></head><body>"
+        f'<div class="header"><ul class="nav">{nav}</ul></div>'
+        f'<div class="breadcrumb">当前位置：首页 &gt; 政务公开 &gt; 年报</div>'
+        f'<table class="layout"><tr><td class="side">相关链接</td><td><div class="article">{article}</div></td></tr></table>'
+        '<div class="share">分享到：微信 微博</div><div class="footer">版权所有 主办单位 网站标识码</div>'
+        "</body></html>"
+    )
+
+
+def render_text(report: Report, layout: str = "lines", traditional: bool = False, fullwidth: bool = False) -> str:
+    """Text captures: `lines` (one cell per line), `pipe` (| rows), `tabs`, `flattened`."""
+    sep = {"lines": "\n", "tabs": "\n\t", "pipe": " | ", "flattened": ""}[layout]
+    out = [f"{report.publisher}{report.year}年政府信息公开工作年度报告", f"发布时间:{report.published}",
+           "一、总体情况", f"{report.year}年,本机关认真贯彻落实《条例》。", "二、主动公开政府信息情况"]
+
+    def line(cells: list[str]) -> str:
+        cells = [c for c in cells if c != ""] if layout != "pipe" else cells
+        return ("| " + sep.join(cells) + " |") if layout == "pipe" else sep.join(cells)
+
+    for block, headers, rows in _t2_blocks(report):
+        out.append(line([block]))
+        out.append(line(["信息内容", *headers]))
+        out.extend(line([label, *map(_fmt, vals)]) for label, vals in rows)
+    out += ["三、收到和处理政府信息公开申请情况", line([CORNER, "申请人情况"]),
+            line(["自然人", "法人或其他组织", "总计"]), line(HEADER_T3[1:6])]
+    for label, code, group in _t3_rows(report):
+        out.append(line([label]) if group else line([label, *map(_fmt, report.row("t3", code))]))
+    out += ["四、政府信息公开行政复议、行政诉讼情况", line(["行政复议", "行政诉讼"]),
+            line([*HEADER_T4, "未经复议直接起诉", "复议后起诉"]), line(HEADER_T4 * 2),
+            line(list(map(_fmt, report.row("t4", "cases")))), "五、存在的主要问题及改进情况", "公开深度有待提升。",
+            "六、其他需要报告的事项", f"{report.year}年,无收取信息处理费情况。" if report.version == "2021" else "无。"]
+    text = "\n".join(out) if layout != "flattened" else out[0] + "\n" + "".join(out[1:])
+    if traditional:
+        import opencc
+
+        text = opencc.OpenCC("s2t").convert(text).replace("數據", "數(shù)據(jù)")
+    if fullwidth:
+        text = text.translate(_FULLWIDTH)
+    return text
