@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from lxml import etree, html
+from lxml import etree
 
 from assets.decode import UnreadableDocument
 from assets.document import Cell, Grid
@@ -17,36 +17,51 @@ _BLOCK = frozenset(
     "p div br li ul ol h1 h2 h3 h4 h5 h6 section article header tr table dl dt dd blockquote pre "
     "center hr address main aside figure figcaption".split()
 )
-_CHROME = (
+_CHROME = re.compile(
     r"(^|[\s_-])(nav|navbar|menu|footer|foot|bottom|breadcrumbs?|crumbs?|position|share|bdshare|"
-    r"sidebar|topbar|toolbar|login|search|copyright|friend-?links?|related|pager|tools?)([\s_-]|$)"
+    r"sidebar|topbar|toolbar|login|search|copyright|friend-?links?|related|pager|tools?)([\s_-]|$)",
+    re.I,
 )
-_CHROME_XPATH = etree.XPath(
-    "//*[re:test(@class, $p, 'i') or re:test(@id, $p, 'i')]",
-    namespaces={"re": "http://exslt.org/regular-expressions"},
-)
-_KEEP = re.compile("勾稽|第二十条|年度报告|年度報告|年报")
+_WITH_CLASS_OR_ID = etree.XPath("//*[@class or @id]")
+_KEEP = re.compile("勾稽|第二十条")  # chrome that holds the tables is not chrome
 _META_NAMES = ("articletitle", "pubdate", "contentsource", "author", "sitename", "columnname", "firstpublishedtime")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*>")
+_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True)
+_OWN_ROWS = etree.XPath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")
+
+
+def _drop(el) -> None:
+    """Remove an element but keep the text that follows it."""
+    parent, tail = el.getparent(), el.tail
+    if tail:
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + tail
+        else:
+            parent.text = (parent.text or "") + tail
+    parent.remove(el)
 
 
 def read_html(text: str):
     """Return (blocks, title, meta): blocks are raw strings and Grids in reading order."""
     text = _XML_DECL.sub("", text, count=1)
     try:
-        root = html.fromstring(text)
-    except (etree.ParserError, ValueError) as exc:
+        root = etree.fromstring(text, _PARSER)  # plain elements: no per-node Python class lookup
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError) as exc:
         raise UnreadableDocument(f"unparseable HTML: {exc}") from None
+    if root is None:
+        raise UnreadableDocument("unparseable HTML: no elements")
     meta = {}
     for el in root.iter("meta"):
         name = (el.get("name") or "").lower()
         if name in _META_NAMES and el.get("content"):
             meta[name] = el.get("content").strip()
     title_el = root.find(".//title")
-    title = meta.get("articletitle") or (title_el.text_content().strip() if title_el is not None else None)
-    for el in _CHROME_XPATH(root, p=_CHROME):
-        if el.getparent() is not None and not _KEEP.search(el.text_content()[:5000]):
-            el.drop_tree()
+    title = meta.get("articletitle") or ("".join(title_el.itertext()).strip() if title_el is not None else None)
+    for el in _WITH_CLASS_OR_ID(root):
+        if _CHROME.search(el.get("class", "")) or _CHROME.search(el.get("id", "")):
+            if el.getparent() is not None and not _KEEP.search("".join(el.itertext())[:5000]):
+                _drop(el)
     body = root.find(".//body")
     blocks: list = []
     _Walker(blocks).walk(body if body is not None else root)
@@ -102,31 +117,31 @@ def _owner_table(cell):
 
 
 def _cell_text(td) -> str:
-    parts = []
-    for node in td.iter():
-        tag = node.tag if isinstance(node.tag, str) else ""
-        if tag in ("br", "p", "div") and parts:
-            parts.append("\n")
-        if node.text and tag not in _SKIP:
-            parts.append(node.text)
-        if node is not td and node.tail:
-            parts.append(node.tail)
-    return "".join(parts).strip()
+    if len(td) == 0:  # the common case: a cell with plain text
+        return (td.text or "").strip()
+    return "".join(td.itertext()).strip()
 
 
 def _span(td, name: str) -> int:
+    value = td.get(name)
+    if value is None:
+        return 1
     try:
-        return max(1, min(int(td.get(name, "1") or 1), 100))
+        return max(1, min(int(value), 100))
     except ValueError:
         return 1
 
 
 def _grid(table) -> Grid:
     """Expand rowspans (copied down, marked spanned); keep each colspan cell once."""
-    pending: dict[int, tuple[str, int]] = {}  # column -> (text, rows still covered)
+    for node in table.iter("br", "p", "div"):  # line breaks inside a cell stay breaks
+        if node.tag == "br":
+            node.tail = "\n" + (node.tail or "")
+        else:
+            node.text = "\n" + (node.text or "")
+    pending: dict[int, tuple[str, int, bool]] = {}  # column -> (text, rows still covered, first col)
     rows = []
-    trs = [tr for tr in table.iter("tr") if _owner_table(tr) is table]
-    for tr in trs:
+    for tr in _OWN_ROWS(table):
         placed: list[tuple[int, Cell]] = []
         col = 0
         for td in tr:

@@ -7,6 +7,8 @@ text where labels and digits run together (`行政许可396442278`).
 from __future__ import annotations
 
 import re
+import re._constants as sre
+import re._parser as sre_parse
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -18,6 +20,10 @@ _BROKEN_LABEL = re.compile(r"(?<=[\u3001-\u303f\u3400-\u9fff()/,:;\u201c\u201d])
 
 
 _VALUES_THEN_HEADING = re.compile(r"^([\d\s.+\-/无—–万元]*\d[\d\s.+\-/无—–万元]*?)\s*([一二三四五六七八九十]{1,2}、.*)$", re.S)
+
+
+_PROSE = 100  # characters: a longer paragraph without a table marker is narrative
+_TABLE_MARKER = re.compile("勾稽|第二十条|本年新收|信息内容|结转下年度|行政复议")
 
 
 @dataclass(frozen=True)
@@ -50,20 +56,61 @@ def scanner(version: str) -> tuple[re.Pattern, list[tuple[str, str | None, str |
     for pattern in fmt.header_labels:
         parts.append(pattern)
         meaning.append(("header", None, None))
-    regex = re.compile("|".join(f"({p})" for p in parts))
-    return regex, meaning
+    alternation = "|".join(f"({p})" for p in parts)
+    starts = _first_chars(sre_parse.parse(alternation))[0]
+    if starts:  # a cheap first-character test spares trying 90 alternatives at every position
+        alternation = "(?=[" + re.escape("".join(sorted(starts))) + "])(?:" + alternation + ")"
+    return re.compile(alternation), meaning
+
+
+def _first_chars(items) -> tuple[set[str] | None, bool]:
+    """Characters a parsed pattern can start with (None: unknown), and whether it can be empty."""
+    out: set[str] = set()
+    for op, av in items:
+        if op is sre.LITERAL:
+            return out | {chr(av)}, False
+        if op is sre.IN:
+            for kind, arg in av:
+                if kind is sre.LITERAL:
+                    out.add(chr(arg))
+                elif kind is sre.RANGE:
+                    out.update(map(chr, range(arg[0], arg[1] + 1)))
+                elif kind is sre.CATEGORY and arg is sre.CATEGORY_DIGIT:
+                    out.update("0123456789")
+                else:
+                    return None, False
+            return out, False
+        if op is sre.SUBPATTERN or op is sre.BRANCH or op in (sre.MAX_REPEAT, sre.MIN_REPEAT):
+            branches = [av[3]] if op is sre.SUBPATTERN else av[1] if op is sre.BRANCH else [av[2]]
+            can_skip = op not in (sre.SUBPATTERN, sre.BRANCH) and av[0] == 0
+            for branch in branches:
+                chars, empty = _first_chars(branch)
+                if chars is None:
+                    return None, False
+                out |= chars
+                can_skip |= empty
+            if not can_skip:
+                return out, False
+        elif op is not sre.AT:
+            return None, False
+    return out, True
 
 
 def tokenize(doc: Document, version: str) -> list[Token]:
+    """Tokens in reading order. A long paragraph with no table marker is prose: it is not
+    searched for labels (headings are short lines), which keeps the scan fast."""
     regex, meaning = scanner(version)
     tokens: list[Token] = []
     lines: list[str] = []
     for g, block in enumerate(doc.blocks):
-        if isinstance(block, Grid):
+        if isinstance(block, Grid) or (len(block) > _PROSE and not _TABLE_MARKER.search(block)):
             if lines:
                 tokens.extend(_scan("\n".join(lines), regex, meaning))
                 lines = []
-            tokens.extend(_grid_tokens(block, g, regex, meaning))
+            if isinstance(block, Grid):
+                tokens.extend(_grid_tokens(block, g, regex, meaning))
+            else:
+                tokens.append(Token("text", text=block))
         else:
             lines.append(block)
     if lines:
@@ -113,14 +160,25 @@ def _grid_tokens(grid: Grid, g: int, regex: re.Pattern, meaning) -> list[Token]:
     tokens = []
     for r, row in enumerate(grid.rows):
         for cell in row:
-            text = cell.text
-            m = regex.match(text)
-            if m and m.end() > 0:
-                rest = text[m.end() :].strip()
-                if not rest or (len(rest) <= 40 and not re.search(r"\d", rest)):
-                    kind, code, table = meaning[m.lastindex - 1]
-                    tokens.append(Token(kind, code, table, text, (g, r)))
-                    continue
-            kind = "value" if is_value_cell(text) else "text"
-            tokens.append(Token(kind, text=text, grid_row=(g, r)))
+            kind, code, table = _classify(cell.text, regex, meaning)
+            tokens.append(Token(kind, code, table, cell.text, (g, r)))
     return tokens
+
+
+_CLASSIFIED: dict = {}
+
+
+def _classify(text: str, regex: re.Pattern, meaning) -> tuple[str, str | None, str | None]:
+    key = (text, id(regex))
+    found = _CLASSIFIED.get(key)
+    if found is None:
+        found = ("value" if is_value_cell(text) else "text", None, None)
+        m = regex.match(text)
+        if m and m.end() > 0:
+            rest = text[m.end() :].strip()
+            if not rest or (len(rest) <= 40 and not re.search(r"\d", rest)):
+                found = meaning[m.lastindex - 1]
+        if len(_CLASSIFIED) > 50_000:
+            _CLASSIFIED.clear()
+        _CLASSIFIED[key] = found
+    return found

@@ -52,14 +52,22 @@ def resolve(
     usable = [c for c in checks if c.op == "==" and c.severity == "error" and c.table == table]
     live: dict[str, list[Reading]] = {}
 
+    rows_in = {id(c): {r for _, (_, r, _) in c.lhs + c.rhs} for c in usable}
+
     def rows_of(check: RuleCheck) -> set[str]:
-        return {r for _, (_, r, _) in check.lhs + check.rhs}
+        return rows_in[id(check)]
+
+    hulls: dict[str, list[tuple[float, float]]] = {}
+
+    def set_live(row: str, readings: list[Reading]) -> None:
+        live[row] = readings
+        hulls[row] = [_hull(readings, i) for i in range(len(readings[0]))]
 
     def bounds(row: str, col: str, fixed: Reading | None):
         if row not in live or col not in index.get(row, {}):
             return 0.0, INF
         i = index[row][col]
-        return _interval(fixed[i]) if fixed is not None else _hull(live[row], i)
+        return _interval(fixed[i]) if fixed is not None else hulls[row][i]
 
     def feasible(check: RuleCheck, row: str, reading: Reading) -> bool:
         low = high = 0.0
@@ -75,10 +83,10 @@ def resolve(
     for row, ts in tiers.items():
         mine = [c for c in usable if row in rows_of(c)]
         own = [c for c in mine if rows_of(c) == {row}]
-        live[row] = list(ts[0])
+        set_live(row, list(ts[0]))
         for tier in ts:
             if any(all(feasible(c, row, r) for c in own) for r in tier):
-                live[row] = list(tier)
+                set_live(row, list(tier))
                 break
         if several[row] and mine:
             # If the report's own arithmetic rules out every reading, trust only the official
@@ -97,10 +105,12 @@ def resolve(
             before = live[row]
             after = [r for r in before if all(feasible(c, row, r) for c in row_stages[stage[row]])]
             if after and len(after) < len(before):
-                live[row], changed = after, True
+                set_live(row, after)
+                changed = True
             elif not after:  # relax; past the last stage the printed arithmetic is no help
                 stage[row] += 1
-                live[row], changed = list(start[row]), True
+                set_live(row, list(start[row]))
+                changed = True
 
     out = {}
     for row, cols in columns.items():

@@ -8,6 +8,7 @@ readings the printed characters allow.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from itertools import combinations
 from math import comb
 
@@ -27,6 +28,7 @@ def null_markers() -> frozenset[str]:
     return load_format().null_markers
 
 
+@lru_cache(maxsize=8192)
 def is_value_cell(text: str) -> bool:
     """A table cell that holds a value (or a printed nothing), not a label."""
     text = text.strip()
@@ -39,6 +41,7 @@ def _clean_cell(text: str) -> str:
     return _CELL_UNIT.sub("", text.replace(",", "").replace(" ", ""))
 
 
+@lru_cache(maxsize=8192)
 def parse_number(raw: str, type_name: str | None = None) -> float | None:
     """The number a printed string means for a column type, or None if it cannot be one."""
     m = _NUMBER.match(raw)
@@ -59,6 +62,7 @@ def parse_number(raw: str, type_name: str | None = None) -> float | None:
     return -value if sign == "-" else value
 
 
+@lru_cache(maxsize=8192)
 def cell_value(text: str, type_name: str) -> tuple[float | None, str | None, bool]:
     """(value, raw, ok) for one positioned cell; ok is False when the text is no value at all."""
     raw = text.strip()
@@ -140,19 +144,21 @@ def glued_readings(run: str, types: list[str]) -> list[Reading] | None:
     if comb(max(digits - 1, 0), max(n - len(pieces), 0)) > MAX_READINGS:
         return None
     readings: list[Reading] = []
+    caps = [1 if p in null_markers() else sum(ch.isdigit() for ch in p) for p in pieces]
+    rest_cap = [sum(caps[i:]) for i in range(len(pieces) + 1)]
 
     def rec(pi: int, slot: int, acc: list):
         if pi == len(pieces):
             if slot == n:
                 readings.append(tuple(acc))
             return
-        piece = pieces[pi]
-        room = n - slot - (len(pieces) - pi - 1)
+        piece, need = pieces[pi], n - slot
+        fewest, most = max(1, need - rest_cap[pi + 1]), need - (len(pieces) - pi - 1)
         if piece in null_markers():
-            if room >= 1:
+            if fewest <= 1 <= most:
                 rec(pi + 1, slot + 1, acc + [(None, piece)])
             return
-        for parts in _cuts(piece, room):
+        for parts in _cuts(piece, fewest, most):
             values = [parse_number(p, types[slot + i]) for i, p in enumerate(parts)]
             if all(v is not None for v in values):
                 rec(pi + 1, slot + len(parts), acc + list(zip(values, parts)))
@@ -161,12 +167,12 @@ def glued_readings(run: str, types: list[str]) -> list[Reading] | None:
     return readings
 
 
-def _cuts(piece: str, most: int):
-    """Every way to cut one printed number into 1..most numbers (sign first, unit last)."""
+def _cuts(piece: str, fewest: int, most: int):
+    """Every way to cut one printed number into fewest..most numbers (sign first, unit last)."""
     m = re.match(r"^([+-]?)([\d.]+)(万元|万|元)?$", piece)
     sign, body, unit = m.group(1), m.group(2), m.group(3) or ""
     positions = [i for i in range(1, len(body)) if body[i] != "." and body[i - 1] != "."]
-    for k in range(0, min(most, len(positions) + 1)):
+    for k in range(max(fewest - 1, 0), min(most, len(positions) + 1)):
         for cut in combinations(positions, k):
             bounds = (0, *cut, len(body))
             parts = [body[a:b] for a, b in zip(bounds, bounds[1:])]

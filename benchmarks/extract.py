@@ -1,0 +1,89 @@
+"""Extraction speed and memory: documents per second and peak RSS, one process, one core.
+
+    python benchmarks/extract.py            # sample corpus + 1,000 generated HTML reports
+    python benchmarks/extract.py --n 5000   # more generated reports
+
+Each scenario runs in its own child process so its peak memory is its own. The ratio to
+pandas.read_html is over the same HTML files (pandas only parses tables; we also decode,
+normalize, locate, recover and check them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import io
+import multiprocessing as mp
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def _run(kind: str, files: list[str], queue) -> None:
+    from assets.report import extract_report
+
+    datas = [Path(f).read_bytes() for f in files]
+    if kind == "pandas":
+        import pandas as pd
+
+        work = lambda data, name: pd.read_html(io.BytesIO(data))  # noqa: E731
+    else:
+        work = extract_report
+    work(datas[0], files[0])  # warm caches (format, OpenCC)
+    start = time.perf_counter()
+    errors = 0
+    for data, name in zip(datas, files):
+        result = work(data, name)
+        errors += kind != "pandas" and result["error"] is not None
+    seconds = time.perf_counter() - start
+    queue.put((seconds, errors, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
+
+
+def measure(kind: str, files: list[str]) -> tuple[float, int, float]:
+    ctx = mp.get_context("spawn")
+    queue = ctx.Queue()
+    proc = ctx.Process(target=_run, args=(kind, files, queue))
+    proc.start()
+    result = queue.get()
+    proc.join()
+    return result
+
+
+def report(label: str, files: list[str], seconds: float, errors: int, rss: float, pages: str = "documents") -> float:
+    rate = len(files) / seconds
+    print(f"{label:<34} {len(files):>6} {pages}  {rate:8.1f}/s  {1000 * seconds / len(files):6.2f} ms each"
+          f"  peak RSS {rss:6.1f} MiB  errors {errors}")
+    return rate
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=1000, help="generated reports")
+    args = parser.parse_args()
+    from benchmarks.synthetic import random_report, render_html
+
+    sample = sorted(glob.glob(str(ROOT / "samples" / "reports" / "*")))
+    report("sample corpus (samples/reports)", sample, *measure("ogi", sample))
+    with tempfile.TemporaryDirectory() as tmp:
+        generated = []
+        for i in range(args.n):
+            path = Path(tmp) / f"report_{i:05d}.html"
+            path.write_text(render_html(random_report(i, "2021" if i % 2 else "2019")), encoding="utf-8")
+            generated.append(str(path))
+        ours = report(f"{args.n} generated HTML reports", generated, *measure("ogi", generated))
+        theirs = report("  same files, pandas.read_html", generated, *measure("pandas", generated))
+        print(f"ogi extract vs pandas.read_html: {ours / theirs:.2f}x the documents per second")
+        real = sorted(glob.glob(str(ROOT.parent / "shared" / "corpus" / "real" / "*.html")))
+        if real:
+            ours = report("real pages (../shared, ~110-220 KB)", real * 20, *measure("ogi", real * 20))
+            theirs = report("  same files, pandas.read_html", real * 20, *measure("pandas", real * 20))
+            print(f"ogi extract vs pandas.read_html: {ours / theirs:.2f}x the documents per second")
+
+
+if __name__ == "__main__":
+    main()
