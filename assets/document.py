@@ -42,3 +42,16 @@ class Document:
     @property
     def grids(self) -> list[Grid]:
         return [b for b in self.blocks if isinstance(b, Grid)]
+
+    def to_json(self) -> dict:
+        """A plain structure for storage between pipeline stages (grids as [[text, spanned]])."""
+        blocks = [b if isinstance(b, str) else [[[c.text, c.spanned] for c in row] for row in b.rows]
+                  for b in self.blocks]
+        return {"kind": self.kind, "encoding": self.encoding, "title": self.title, "meta": self.meta,
+                "warnings": self.warnings, "blocks": blocks}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Document":
+        blocks = [b if isinstance(b, str) else Grid([[Cell(t, bool(s)) for t, s in row] for row in b])
+                  for b in data["blocks"]]
+        return cls(data["kind"], blocks, data["encoding"], data["title"], data["meta"], data["warnings"])

@@ -1,15 +1,17 @@
 """One report file in, one record out: the JSON object of CONTRACT.md (`ogi extract` prints it).
 
-Errors are values here: a file that cannot be read gets its record with `error` set.
+The three stage functions are what the pipeline runs one asset at a time; `extract_report`
+runs them in a row. Errors are values here: a file that cannot be read gets `error` set.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 
 from assets.decode import UnreadableDocument
+from assets.document import Document
 from assets.extract import detect_version, extract_tables
 from assets.format import load_format
 from assets.metadata import read_metadata
@@ -17,6 +19,20 @@ from assets.normalize import MAX_BYTES, normalize_document
 from assets.rules import evaluate
 
 _REPORT_WORDS = re.compile(r"政府信息公开.{0,12}(?:年度报告|年报)|信息公开年度报告|信息公开年报")
+
+
+@dataclass
+class Extracted:
+    """Stage 3's output for one document: metadata, every template cell, section texts."""
+
+    title: str | None
+    publisher: str | None
+    year: int | None
+    format_version: str
+    published_date: str | None
+    cells: list[dict]
+    sections: dict[str, str]
+    warnings: list[str]
 
 
 def _number(value: float | None):
@@ -31,19 +47,19 @@ def empty_record(source: str, doc_id: str | None, error: str) -> dict:
     }
 
 
-def extract_report(data: bytes, source: str, content_type: str | None = None, max_bytes: int = MAX_BYTES) -> dict:
-    """The record for one file; never raises for anything wrong with the file itself."""
-    doc_id = hashlib.sha256(data).hexdigest()
+def normalize_stage(data: bytes, source: str, content_type: str | None = None,
+                    max_bytes: int = MAX_BYTES) -> tuple[Document | None, str | None]:
+    """(document, None) or (None, why it cannot be read)."""
     try:
-        return _extract(data, source, doc_id, content_type, max_bytes)
+        return normalize_document(data, source, content_type, max_bytes), None
     except UnreadableDocument as exc:
-        return empty_record(source, doc_id, str(exc))
+        return None, str(exc)
     except RecursionError:
-        return empty_record(source, doc_id, "document nested too deeply to read")
+        return None, "document nested too deeply to read"
 
 
-def _extract(data: bytes, source: str, doc_id: str, content_type: str | None, max_bytes: int) -> dict:
-    doc = normalize_document(data, source, content_type, max_bytes)
+def extract_stage(doc: Document) -> Extracted:
+    """Metadata, version and cells; raises UnreadableDocument for a page with no report."""
     meta = read_metadata(doc)
     text = doc.plain_text()
     version_code = detect_version(text, meta.year)
@@ -51,8 +67,6 @@ def _extract(data: bytes, source: str, doc_id: str, content_type: str | None, ma
         raise UnreadableDocument("no annual report found: no report title and no template table")
     version = load_format().versions[version_code]
     tables = extract_tables(doc, version_code)
-    values = {ref: cell.value for ref, cell in tables.cells.items()}
-    violations = evaluate(version, values, tables.sections, meta.year, meta.published_date)
     cells = []
     for table, row, column in version.cells():
         cell = tables.cells[(table, row, column)]
@@ -63,16 +77,38 @@ def _extract(data: bytes, source: str, doc_id: str, content_type: str | None, ma
     warnings = list(doc.warnings)
     if version.tables and not tables.found:
         warnings.append("template labels found but no table values could be read")
+    return Extracted(meta.title, meta.publisher, meta.year, version_code, meta.published_date, cells,
+                     tables.sections, warnings)
+
+
+def validate_stage(extracted: Extracted) -> list[dict]:
+    """Every broken or not evaluable rule of the document's version."""
+    version = load_format().versions[extracted.format_version]
+    values = {(c["table"], c["row"], c["column"]): c["value"] for c in extracted.cells}
+    violations = evaluate(version, values, extracted.sections, extracted.year, extracted.published_date)
+    return [asdict(v) for v in violations]
+
+
+def extract_report(data: bytes, source: str, content_type: str | None = None, max_bytes: int = MAX_BYTES) -> dict:
+    """The record for one file; never raises for anything wrong with the file itself."""
+    doc_id = hashlib.sha256(data).hexdigest()
+    doc, error = normalize_stage(data, source, content_type, max_bytes)
+    if doc is None:
+        return empty_record(source, doc_id, error)
+    try:
+        extracted = extract_stage(doc)
+    except UnreadableDocument as exc:
+        return empty_record(source, doc_id, str(exc))
     return {
         "source": source,
         "doc_id": doc_id,
-        "title": meta.title,
-        "publisher": meta.publisher,
-        "year": meta.year,
-        "format_version": version_code,
-        "published_date": meta.published_date,
-        "cells": cells,
-        "violations": [{k: v for k, v in asdict(x).items()} for x in violations],
-        "warnings": warnings,
+        "title": extracted.title,
+        "publisher": extracted.publisher,
+        "year": extracted.year,
+        "format_version": extracted.format_version,
+        "published_date": extracted.published_date,
+        "cells": extracted.cells,
+        "violations": validate_stage(extracted),
+        "warnings": extracted.warnings,
         "error": None,
     }

@@ -1,0 +1,101 @@
+"""Stage 1: every document of every source, stored raw, and the ones that belong to a year.
+
+A document belongs to the partition of its report year: the source's hint when there is one,
+else the year its content states (read once per distinct content and remembered by sha256).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from assets.fetch import Fetcher, FetchResult, RawStore
+from assets.sources import Source
+from assets.storage import filesystem
+
+
+@dataclass
+class Found:
+    """One document as found at its source (bytes only while it is being placed)."""
+
+    source: str
+    source_url: str
+    publisher_hint: str | None
+    year_hint: int | None
+    content_sha256: str | None
+    fetched_at: datetime
+    status: str  # ok | fetch_error
+    http_status: int | None
+    content_type: str | None
+    error: str | None
+    data: bytes | None = None
+
+    @property
+    def doc_id(self) -> str:
+        """sha256 of the bytes; for a fetch that got no bytes, of the address."""
+        return self.content_sha256 or hashlib.sha256(self.source_url.encode()).hexdigest()
+
+    def row(self) -> dict:
+        return {"doc_id": self.doc_id, "source": self.source, "source_url": self.source_url,
+                "publisher_hint": self.publisher_hint, "content_sha256": self.content_sha256,
+                "fetched_at": self.fetched_at, "status": self.status, "http_status": self.http_status,
+                "content_type": self.content_type, "error": self.error}
+
+
+def _from_fetch(source: Source, result: FetchResult, publisher: str | None, year: int | None,
+                store: RawStore) -> Found:
+    ok = result.status != "error" and result.sha256 is not None
+    return Found(source.name, result.url, publisher, year, result.sha256 if ok else None,
+                 datetime.fromisoformat(result.fetched_at.replace("Z", "+00:00")), "ok" if ok else "fetch_error",
+                 result.http_status, result.content_type, None if ok else result.error,
+                 store.get(result.sha256) if ok else None)
+
+
+def gather(sources: list[Source], store: RawStore, fetcher: Fetcher | None,
+           log: Callable[[str], None] = print) -> Iterator[tuple[Found, FetchResult | None]]:
+    """Every document of every source, raw bytes stored; fetch results for the manifest."""
+    for source in sources:
+        if source.kind == "files":
+            files = source.files()
+            if not files:
+                log(f"source {source.name}: no files at {source.path}")
+            for path in files:
+                data = path.read_bytes()
+                sha = store.put(data)
+                mtime = datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc).replace(microsecond=0)
+                yield Found(source.name, str(path), source.publisher, source.year, sha, mtime, "ok", None,
+                            None, None, data), None
+        elif source.kind == "urls":
+            for entry in source.urls:
+                result = fetcher.fetch(entry.url, allow_private=source.allow_private)
+                yield _from_fetch(source, result, entry.publisher or source.publisher, entry.year or source.year,
+                                  store), result
+        else:
+            log(f"source {source.name}: kind {source.kind} is not supported yet; skipped")
+
+
+class YearIndex:
+    """sha256 -> report year read from the content, kept under <root>/raw/years/."""
+
+    def __init__(self, root: str):
+        self.fs, base = filesystem(root)
+        self.base = f"{base.rstrip('/')}/raw/years"
+
+    def _path(self, sha: str) -> str:
+        return f"{self.base}/{sha[:2]}/{sha}"
+
+    def get(self, sha: str) -> int | None | str:
+        """The year, None when the content states none, or "unknown" when never read."""
+        try:
+            with self.fs.open(self._path(sha), "r") as handle:
+                text = handle.read().strip()
+        except FileNotFoundError:
+            return "unknown"
+        return int(text) if text else None
+
+    def put(self, sha: str, year: int | None) -> None:
+        self.fs.makedirs(f"{self.base}/{sha[:2]}", exist_ok=True)
+        with self.fs.open(self._path(sha), "w") as handle:
+            handle.write("" if year is None else str(year))

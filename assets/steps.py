@@ -1,0 +1,58 @@
+"""Per-document stage functions the pipeline runs in worker processes (picklable, pure).
+
+Each takes and returns plain rows, the shape of the Parquet datasets in orchestration.parquet.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from assets.decode import UnreadableDocument
+from assets.document import Document
+from assets.metadata import read_metadata
+from assets.report import Extracted, extract_stage, normalize_stage, validate_stage
+
+
+def report_year(item: tuple[bytes, str]) -> int | None:
+    """The report year a document's content states, or None when it cannot be read."""
+    data, name = item
+    doc, _ = normalize_stage(data, name)
+    return read_metadata(doc).year if doc is not None else None
+
+
+def normalize_row(item: tuple[str, bytes, str, str | None]) -> dict:
+    doc_id, data, name, content_type = item
+    doc, error = normalize_stage(data, name, content_type)
+    document = json.dumps(doc.to_json(), ensure_ascii=False) if doc is not None else None
+    return {"doc_id": doc_id, "document": document, "error": error}
+
+
+def extract_row(row: dict) -> tuple[dict, list[dict]]:
+    """(extracted row, cell rows) for one normalized document."""
+    base = {"doc_id": row["doc_id"], "title": None, "publisher": None, "report_year": None, "format_version": None,
+            "published_date": None, "sections": None, "warnings": [], "error": row["error"]}
+    if row["document"] is None:
+        return base, []
+    try:
+        ex = extract_stage(Document.from_json(json.loads(row["document"])))
+    except UnreadableDocument as exc:
+        return {**base, "error": str(exc)}, []
+    base.update(title=ex.title, publisher=ex.publisher, report_year=ex.year, format_version=ex.format_version,
+                published_date=date.fromisoformat(ex.published_date) if ex.published_date else None,
+                sections=json.dumps(ex.sections, ensure_ascii=False), warnings=ex.warnings)
+    cells = [{"doc_id": row["doc_id"], **{k: c[k] for k in ("table", "row", "column", "raw", "inferred", "ambiguous")},
+              "value": None if c["value"] is None else float(c["value"])} for c in ex.cells]
+    return base, cells
+
+
+def validate_row(item: tuple[dict, list[dict]]) -> list[dict]:
+    """Violation rows of one extracted document (none when it could not be read)."""
+    row, cells = item
+    if row["format_version"] is None:
+        return []
+    published = row["published_date"]
+    extracted = Extracted(row["title"], row["publisher"], row["report_year"], row["format_version"],
+                          published.isoformat() if published else None, cells,
+                          json.loads(row["sections"] or "{}"), list(row["warnings"] or []))
+    return [{"doc_id": row["doc_id"], **v} for v in validate_stage(extracted)]

@@ -1,0 +1,73 @@
+"""Rule residuals computed from the staged cells, straight from the format's rule definitions.
+
+Independent of assets.rules (which writes the `violations` dataset): the gate recomputes every
+rule from the published cells, so a bug in one place shows up as a disagreement.
+A residual is `lhs - rhs`; it is null when an input cell is null (not evaluable).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pandas as pd
+
+from assets.format import load_format
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+COLUMNS = ["doc_id", "rule", "kind", "severity", "op", "table", "location", "residual"]
+
+
+def rule_residuals(cells: pd.DataFrame, extracted: pd.DataFrame) -> pd.DataFrame:
+    """One row per (document, rule instance) of each document's template version."""
+    frames = []
+    if not cells.empty:
+        keys = cells["table"] + "." + cells["row"] + "." + cells["column"]
+        wide = cells.assign(key=keys).pivot_table(index="doc_id", columns="key", values="value", aggfunc="first",
+                                                   dropna=False)
+    else:
+        wide = pd.DataFrame()
+    versions = extracted.set_index("doc_id")["format_version"].dropna()
+    for code, version in load_format().versions.items():
+        doc_ids = versions.index[versions == code]
+        if version.checks and len(doc_ids):
+            part = wide.reindex(doc_ids)
+            for check in version.checks:
+                lhs = _sum(part, check.lhs)
+                rhs = _sum(part, check.rhs)
+                frames.append(_frame(doc_ids, check.rule, check.kind, check.severity, check.op, check.table,
+                                     check.row if check.column is None or check.row == "cases" else check.column,
+                                     (lhs - rhs).to_numpy()))
+        frames.extend(_text_rules(version, extracted[extracted["format_version"] == code]))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
+
+
+def _sum(wide: pd.DataFrame, terms) -> pd.Series:
+    total = pd.Series(0.0, index=wide.index)
+    for coef, (table, row, column) in terms:
+        key = f"{table}.{row}.{column}"
+        total = total + coef * (wide[key] if key in wide else float("nan"))  # NaN stays NaN: not evaluable
+    return total
+
+
+def _frame(doc_ids, rule, kind, severity, op, table, location, residual) -> pd.DataFrame:
+    return pd.DataFrame({"doc_id": list(doc_ids), "rule": rule, "kind": kind, "severity": severity, "op": op,
+                         "table": table, "location": location, "residual": residual})
+
+
+def _text_rules(version, extracted: pd.DataFrame) -> list[pd.DataFrame]:
+    """Text rules as residuals: `>= 0` means the rule holds."""
+    frames = []
+    for rule in version.text_rules:
+        residual = []
+        for raw in extracted["sections"]:
+            text = json.loads(raw).get(rule.section) if isinstance(raw, str) else None
+            if text is None:
+                residual.append(None)
+            elif rule.must_mention:
+                residual.append(0.0 if rule.must_mention in text else -1.0)
+            else:
+                residual.append(float(rule.max_chars - len(_CJK.findall(text))))
+        frames.append(_frame(extracted["doc_id"], rule.id, rule.kind, rule.severity, ">=", "text", rule.section,
+                             pd.array(residual, dtype="Float64").astype("float64")))
+    return frames

@@ -1,0 +1,195 @@
+"""The pipeline as Dagster assets, one report year per partition. Thin: the work is in assets/.
+
+raw_reports -> normalized_reports -> extracted_reports -> validated_reports (staging, gated by
+the Great Expectations checks) -> published_reports (the Parquet users read).
+"""
+
+from collections.abc import Iterator
+from itertools import islice
+
+import dagster as dg
+
+from assets.collect import YearIndex, gather
+from assets.fetch import Fetcher, Manifest, RawStore
+from assets.sources import load_sources
+from assets.steps import extract_row, normalize_row, report_year, validate_row
+from assets.waivers import load_waivers
+from orchestration.parallel import map_batches, pool
+from orchestration.parquet import PUBLISHED, publish, read_partition, write_partition
+from orchestration.partitions import report_years
+from orchestration.report_metadata import chart_metadata, preview
+from orchestration.resources import OgiSettings
+
+GROUP = "annual_reports"
+OWNERS = ["team:ogi-reports"]
+BATCH = 256
+
+
+def _year(context: dg.AssetExecutionContext) -> int:
+    return int(context.partition_key)
+
+
+def _batched(it, n: int) -> Iterator[list]:
+    it = iter(it)
+    while chunk := list(islice(it, n)):
+        yield chunk
+
+
+@dg.asset(partitions_def=report_years, group_name=GROUP, owners=OWNERS, kinds={"python", "parquet"},
+          description="Every document of every registered source, stored raw (content-addressed); the "
+                      "ones whose report year is this partition, listed in staging/fetched.")
+def raw_reports(context: dg.AssetExecutionContext, settings: OgiSettings) -> dg.MaterializeResult:
+    year, root = _year(context), settings.storage_root
+    store, manifest, index = RawStore(root), Manifest(root), YearIndex(root)
+    fetcher = Fetcher(store, settings.fetch_policy(), previous=manifest.latest())
+    results, unplaced, seen = [], [], set()
+    counts = {"documents": 0, "fetch_errors": 0}
+    with pool(settings.workers) as executor, write_partition(root, "fetched", year) as append:
+        for batch in _batched(gather(load_sources(settings.sources), store, fetcher, context.log.info), BATCH):
+            results += [r for _, r in batch if r is not None]
+            found = [f for f, _ in batch]
+            todo = [f for f in found if f.year_hint is None and f.data and index.get(f.content_sha256) == "unknown"]
+            for years in map_batches(executor, report_year, [(f.data, f.source_url) for f in todo]):
+                for f, y in zip(todo, years):
+                    index.put(f.content_sha256, y)
+            rows = []
+            for f in found:
+                placed = f.year_hint if f.year_hint is not None else (
+                    index.get(f.content_sha256) if f.content_sha256 else None)
+                if placed is None or placed == "unknown":
+                    unplaced.append({"source_url": f.source_url, "error": f.error or "no report year found"})
+                elif placed == year and f.doc_id not in seen:
+                    seen.add(f.doc_id)
+                    rows.append(f.row())
+                    counts["documents"] += 1
+                    counts["fetch_errors"] += f.status != "ok"
+                f.data = None
+            append(rows)
+    if results:
+        manifest.append(results)
+    statuses = [r.status for r in results]
+    return dg.MaterializeResult(metadata={
+        "dagster/row_count": counts["documents"],
+        "fetch_errors": counts["fetch_errors"],
+        "urls_fetched": statuses.count("fetched"),
+        "urls_not_modified": statuses.count("not_modified"),
+        "urls_failed": statuses.count("error"),
+        "unplaced_documents": dg.MetadataValue.md(
+            "\n".join(f"- {u['source_url']}: {u['error']}" for u in unplaced[:200]) or "none"),
+    })
+
+
+@dg.asset(partitions_def=report_years, group_name=GROUP, owners=OWNERS, kinds={"python", "parquet"},
+          deps=[raw_reports],
+          description="Each document decoded and normalized (simplified script, half-width, tables as grids).")
+def normalized_reports(context: dg.AssetExecutionContext, settings: OgiSettings) -> dg.MaterializeResult:
+    year, root = _year(context), settings.storage_root
+    store = RawStore(root)
+    done = unreadable = 0
+    with pool(settings.workers) as executor, write_partition(root, "normalized", year) as append:
+        for rows in read_partition(root, "fetched", year, batch_size=BATCH):
+            ok = [r for r in rows if r["content_sha256"]]
+            items = [(r["doc_id"], store.get(r["content_sha256"]), r["source_url"], r["content_type"]) for r in ok]
+            out = {r["doc_id"]: r for batch in map_batches(executor, normalize_row, items, BATCH) for r in batch}
+            failed = {r["doc_id"]: {"doc_id": r["doc_id"], "document": None, "error": r["error"]}
+                      for r in rows if not r["content_sha256"]}
+            batch = [out.get(r["doc_id"]) or failed[r["doc_id"]] for r in rows]
+            unreadable += sum(b["error"] is not None for b in batch)
+            done += len(batch)
+            append(batch)
+    return dg.MaterializeResult(metadata={"dagster/row_count": done, "unreadable": unreadable})
+
+
+@dg.asset(partitions_def=report_years, group_name=GROUP, owners=OWNERS, kinds={"python", "parquet"},
+          deps=[normalized_reports],
+          description="Metadata (publisher, version, date) and every template cell of each document.")
+def extracted_reports(context: dg.AssetExecutionContext, settings: OgiSettings) -> dg.MaterializeResult:
+    year, root = _year(context), settings.storage_root
+    docs = cells = with_value = 0
+    with pool(settings.workers) as executor, write_partition(root, "extracted", year) as add_doc, \
+            write_partition(root, "cells", year) as add_cells:
+        for rows in read_partition(root, "normalized", year, batch_size=BATCH):
+            for results in map_batches(executor, extract_row, rows, BATCH):
+                add_doc([doc for doc, _ in results])
+                batch_cells = [c for _, cs in results for c in cs]
+                add_cells(batch_cells)
+                docs += len(results)
+                cells += len(batch_cells)
+                with_value += sum(c["value"] is not None for c in batch_cells)
+    return dg.MaterializeResult(metadata={"dagster/row_count": docs, "cells": cells, "cells_with_value": with_value})
+
+
+def _documents_with_cells(root: str, year: int) -> Iterator[tuple[dict, list[dict]]]:
+    """(extracted row, its cells) in order; both files were written in the same document order."""
+    cells = (c for batch in read_partition(root, "cells", year, batch_size=8192) for c in batch)
+    pending = next(cells, None)
+    for batch in read_partition(root, "extracted", year, batch_size=BATCH):
+        for doc in batch:
+            mine = []
+            while pending is not None and pending["doc_id"] == doc["doc_id"]:
+                mine.append(pending)
+                pending = next(cells, None)
+            yield doc, mine
+
+
+@dg.asset(partitions_def=report_years, group_name=GROUP, owners=OWNERS, kinds={"python", "parquet"},
+          deps=[extracted_reports],
+          description="Staging: the year's documents, cells and rule violations, ready to publish once the "
+                      "Great Expectations gate passes.")
+def validated_reports(context: dg.AssetExecutionContext, settings: OgiSettings) -> dg.MaterializeResult:
+    year, root = _year(context), settings.storage_root
+    waivers = load_waivers(settings.waivers)
+    fetched = {r["doc_id"]: r for rows in read_partition(root, "fetched", year, batch_size=4096) for r in rows}
+    totals = {"documents": 0, "broken_errors": 0, "waived": 0}
+    with write_partition(root, "violations", year) as add_violations, \
+            write_partition(root, "documents", year) as add_documents:
+        for items in _batched(_documents_with_cells(root, year), BATCH):
+            violations, documents = [], []
+            for (doc, cells), found in zip(items, map(validate_row, items)):
+                for v in found:
+                    v["waived"] = (v["doc_id"], v["rule"]) in waivers
+                violations += found
+                documents.append(_document_row(doc, cells, found, fetched[doc["doc_id"]]))
+                totals["broken_errors"] += sum(v["status"] == "broken" and v["severity"] == "error" for v in found)
+                totals["waived"] += sum(v["waived"] for v in found)
+            add_violations(violations)
+            add_documents(documents)
+            totals["documents"] += len(documents)
+    return dg.MaterializeResult(metadata={
+        "dagster/row_count": totals["documents"], "broken_error_rules": totals["broken_errors"],
+        "waived_violations": totals["waived"], "preview": preview(root, year, staging=True),
+    })
+
+
+def _document_row(doc: dict, cells: list[dict], violations: list[dict], fetched: dict) -> dict:
+    broken = [v for v in violations if v["status"] == "broken"]
+    status = "fetch_error" if fetched["status"] != "ok" else ("unreadable" if doc["error"] else "ok")
+    return {
+        "doc_id": doc["doc_id"], "publisher": doc["publisher"] or fetched["publisher_hint"], "title": doc["title"],
+        "source": fetched["source"], "source_url": fetched["source_url"], "format_version": doc["format_version"],
+        "published_date": doc["published_date"], "content_sha256": fetched["content_sha256"],
+        "fetched_at": fetched["fetched_at"], "status": status, "error": doc["error"] or fetched["error"],
+        "http_status": fetched["http_status"], "content_type": fetched["content_type"],
+        "cells_with_value": sum(c["value"] is not None for c in cells),
+        "cells_inferred": sum(bool(c["inferred"]) for c in cells),
+        "cells_ambiguous": sum(bool(c["ambiguous"]) for c in cells),
+        "errors_broken": sum(v["severity"] == "error" for v in broken),
+        "warnings_broken": sum(v["severity"] == "warning" for v in broken),
+        "warnings": doc["warnings"] or [],
+    }
+
+
+@dg.asset(partitions_def=report_years, group_name=GROUP, owners=OWNERS, kinds={"python", "parquet"},
+          deps=[validated_reports],
+          description="The published Parquet datasets documents, cells and violations for the year "
+                      "(Hive year=YYYY). Runs only when the gate on validated_reports passed.")
+def published_reports(context: dg.AssetExecutionContext, settings: OgiSettings) -> dg.MaterializeResult:
+    year, root = _year(context), settings.storage_root
+    counts = publish(root, year, PUBLISHED)
+    return dg.MaterializeResult(metadata={
+        "dagster/row_count": counts["documents"], "cells": counts["cells"], "violations": counts["violations"],
+        "preview": preview(root, year, staging=False), **chart_metadata(root, year),
+    })
+
+
+ASSETS = [raw_reports, normalized_reports, extracted_reports, validated_reports, published_reports]

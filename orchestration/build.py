@@ -1,0 +1,15 @@
+"""Assemble the Dagster definitions from the per-concern modules."""
+
+import dagster as dg
+
+from orchestration.assets import ASSETS
+from orchestration.checks import gate
+from orchestration.jobs import year_job
+from orchestration.resources import settings_from_env
+from orchestration.schedules import SCHEDULES
+
+
+def build_defs() -> dg.Definitions:
+    """Settings are read from the environment (OGI_DATA, OGI_SOURCES, OGI_WAIVERS, OGI_GATE) now."""
+    return dg.Definitions(assets=ASSETS, asset_checks=[gate], jobs=[year_job], schedules=SCHEDULES,
+                          resources={"settings": settings_from_env()})

@@ -1,0 +1,3 @@
+from orchestration.build import build_defs
+
+defs = build_defs()

@@ -1,0 +1,10 @@
+"""One job: every stage of one report year, from fetch to publication."""
+
+import dagster as dg
+
+from orchestration.partitions import report_years
+
+year_job = dg.define_asset_job(
+    "annual_reports_year", selection=dg.AssetSelection.groups("annual_reports"), partitions_def=report_years,
+    description="Fetch, normalize, extract, validate and (if the gate passes) publish one report year.",
+)

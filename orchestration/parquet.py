@@ -1,0 +1,121 @@
+"""The Parquet datasets: explicit schemas, one file per year, replaced atomically.
+
+Layout under the storage root (a local folder or any fsspec URL):
+`<root>/[staging/]<dataset>/year=YYYY/part-0.parquet`. A year is written to a hidden temporary
+file beside the final one and moved into place, so readers see the old file or the new one,
+never half of one; other years are not touched.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from assets.storage import filesystem
+
+_STR, _BOOL, _I32 = pa.string(), pa.bool_(), pa.int32()
+
+SCHEMAS = {
+    # what the fetch stage found for the year (staging only)
+    "fetched": pa.schema([
+        ("doc_id", _STR), ("source", _STR), ("source_url", _STR), ("publisher_hint", _STR),
+        ("content_sha256", _STR), ("fetched_at", pa.timestamp("us", tz="UTC")), ("status", _STR),
+        ("http_status", pa.int16()), ("content_type", _STR), ("error", _STR),
+    ]),
+    "normalized": pa.schema([("doc_id", _STR), ("document", _STR), ("error", _STR)]),
+    "extracted": pa.schema([
+        ("doc_id", _STR), ("title", _STR), ("publisher", _STR), ("report_year", pa.int16()),
+        ("format_version", _STR), ("published_date", pa.date32()), ("sections", _STR),
+        ("warnings", pa.list_(_STR)), ("error", _STR),
+    ]),
+    # the published datasets of CONTRACT.md
+    "documents": pa.schema([
+        ("doc_id", _STR), ("publisher", _STR), ("title", _STR), ("source", _STR), ("source_url", _STR),
+        ("format_version", _STR), ("published_date", pa.date32()), ("content_sha256", _STR),
+        ("fetched_at", pa.timestamp("us", tz="UTC")), ("status", _STR), ("error", _STR),
+        ("http_status", pa.int16()), ("content_type", _STR), ("cells_with_value", _I32),
+        ("cells_inferred", _I32), ("cells_ambiguous", _I32), ("errors_broken", _I32),
+        ("warnings_broken", _I32), ("warnings", pa.list_(_STR)),
+    ]),
+    "cells": pa.schema([
+        ("doc_id", _STR), ("table", _STR), ("row", _STR), ("column", _STR), ("value", pa.float64()),
+        ("raw", _STR), ("inferred", _BOOL), ("ambiguous", _BOOL),
+    ]),
+    "violations": pa.schema([
+        ("doc_id", _STR), ("rule", _STR), ("kind", _STR), ("severity", _STR), ("status", _STR),
+        ("table", _STR), ("row", _STR), ("column", _STR), ("detail", _STR), ("waived", _BOOL),
+    ]),
+}
+PUBLISHED = ("documents", "cells", "violations")
+
+
+def partition_path(root: str, dataset: str, year: int | str, staging: bool = False) -> str:
+    fs, base = filesystem(root)
+    return f"{base.rstrip('/')}{'/staging' if staging else ''}/{dataset}/year={year}/part-0.parquet"
+
+
+@contextmanager
+def write_partition(root: str, dataset: str, year: int | str, staging: bool = True):
+    """Yield a function that appends rows (dicts); the year's file appears only on success."""
+    fs, _ = filesystem(root)
+    final = partition_path(root, dataset, year, staging)
+    folder, name = final.rsplit("/", 1)
+    tmp = f"{folder}/.{name}.{uuid.uuid4().hex}.tmp"
+    fs.makedirs(folder, exist_ok=True)
+    schema = SCHEMAS[dataset]
+    try:
+        with fs.open(tmp, "wb") as handle, pq.ParquetWriter(handle, schema, compression="zstd") as writer:
+            def append(rows: list[dict]) -> None:
+                if rows:
+                    writer.write_table(pa.Table.from_pylist(rows, schema=schema))
+
+            yield append
+        fs.mv(tmp, final)
+    finally:
+        if fs.exists(tmp):
+            fs.rm(tmp)
+
+
+def read_partition(root: str, dataset: str, year: int | str, staging: bool = True,
+                   batch_size: int = 256, columns: list[str] | None = None) -> Iterator[list[dict]]:
+    """Rows of one year in batches, streamed from disk; nothing if the year was never written."""
+    fs, _ = filesystem(root)
+    path = partition_path(root, dataset, year, staging)
+    if not fs.exists(path):
+        return
+    with fs.open(path, "rb") as handle:
+        for batch in pq.ParquetFile(handle).iter_batches(batch_size=batch_size, columns=columns):
+            yield batch.to_pylist()
+
+
+def read_table(root: str, dataset: str, year: int | str, staging: bool = True) -> pa.Table:
+    fs, _ = filesystem(root)
+    path = partition_path(root, dataset, year, staging)
+    if not fs.exists(path):
+        return SCHEMAS[dataset].empty_table()
+    with fs.open(path, "rb") as handle:
+        return pq.read_table(handle)
+
+
+def publish(root: str, year: int | str, datasets: Iterable[str] = PUBLISHED) -> dict[str, int]:
+    """Copy a year's staged datasets over the published ones, file by file, atomically each."""
+    fs, _ = filesystem(root)
+    counts = {}
+    for dataset in datasets:
+        source, final = partition_path(root, dataset, year, True), partition_path(root, dataset, year, False)
+        folder, name = final.rsplit("/", 1)
+        tmp = f"{folder}/.{name}.{uuid.uuid4().hex}.tmp"
+        fs.makedirs(folder, exist_ok=True)
+        try:
+            fs.copy(source, tmp)
+            fs.mv(tmp, final)
+        finally:
+            if fs.exists(tmp):
+                fs.rm(tmp)
+        with fs.open(final, "rb") as handle:
+            counts[dataset] = pq.ParquetFile(handle).metadata.num_rows
+    return counts

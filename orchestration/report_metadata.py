@@ -1,0 +1,77 @@
+"""What the Dagster UI shows about a year: a preview table and a chart of the applications."""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import dagster as dg
+import pyarrow.compute as pc
+
+from assets.storage import filesystem
+from orchestration.parquet import read_table
+
+OUTCOMES = {  # t3 result rows grouped the way the template groups them
+    "予以公开 granted": ("granted",),
+    "部分公开 partial": ("partially_granted",),
+    "不予公开 denied": ("denied_",),
+    "无法提供 unable": ("unable_",),
+    "不予处理 not processed": ("not_processed_",),
+    "其他处理 other": ("other_",),
+}
+
+
+def preview(root: str, year: int, staging: bool, rows: int = 10) -> dg.MetadataValue:
+    docs = read_table(root, "documents", year, staging).select(
+        ["publisher", "format_version", "status", "cells_with_value", "errors_broken", "warnings_broken"]
+    ).slice(0, rows).to_pylist()
+    if not docs:
+        return dg.MetadataValue.md("no documents")
+    head = "| " + " | ".join(docs[0]) + " |\n|" + "---|" * len(docs[0]) + "\n"
+    return dg.MetadataValue.md(head + "\n".join("| " + " | ".join(str(v) for v in d.values()) + " |" for d in docs))
+
+
+def application_totals(root: str, year: int) -> dict[str, float]:
+    """Applications received (新收) and how they were answered, summed over the year's reports."""
+    cells = read_table(root, "cells", year, staging=False)
+    cells = cells.filter(pc.and_(pc.equal(cells["table"], "t3"), pc.equal(cells["column"], "total")))
+    sums: dict[str, float] = {"收到 received": 0.0, **dict.fromkeys(OUTCOMES, 0.0)}
+    for row, value in zip(cells["row"].to_pylist(), cells["value"].to_pylist()):
+        if value is None:
+            continue
+        if row == "new_received":
+            sums["收到 received"] += value
+        for label, prefixes in OUTCOMES.items():
+            if row.startswith(prefixes):
+                sums[label] += value
+    return sums
+
+
+def chart_metadata(root: str, year: int) -> dict[str, dg.MetadataValue]:
+    """A PNG bar chart saved under <root>/charts/ and embedded in the materialization."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    sums = application_totals(root, year)
+    fig, ax = plt.subplots(figsize=(6, 2.6), dpi=100)
+    labels = [k.split(" ", 1)[1] for k in sums]
+    ax.barh(labels[::-1], list(sums.values())[::-1], color=["#8da0cb"] * (len(sums) - 1) + ["#fc8d62"])
+    ax.set_title(f"{year}: applications received and how they were answered")
+    ax.set_xlabel("applications (sum of 总计 over the year's reports)")
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    plt.close(fig)
+    fs, base = filesystem(root)
+    path = f"{base.rstrip('/')}/charts/applications_year={year}.png"
+    fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
+    with fs.open(path, "wb") as handle:
+        handle.write(buffer.getvalue())
+    encoded = base64.b64encode(buffer.getvalue()).decode()
+    return {
+        "applications_chart": dg.MetadataValue.md(f"![applications {year}](data:image/png;base64,{encoded})"),
+        "applications_chart_file": dg.MetadataValue.path(fs.unstrip_protocol(path)),
+        **{f"applications_{k.split(' ', 1)[1].replace(' ', '_')}": v for k, v in sums.items()},
+    }
