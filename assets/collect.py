@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from assets.fetch import Fetcher, FetchResult, RawStore
 from assets.sources import Source
@@ -48,7 +48,7 @@ def _from_fetch(source: Source, result: FetchResult, publisher: str | None, year
                 store: RawStore) -> Found:
     ok = result.status != "error" and result.sha256 is not None
     return Found(source.name, result.url, publisher, year, result.sha256 if ok else None,
-                 datetime.fromisoformat(result.fetched_at.replace("Z", "+00:00")), "ok" if ok else "fetch_error",
+                 datetime.fromisoformat(result.fetched_at), "ok" if ok else "fetch_error",
                  result.http_status, result.content_type, None if ok else result.error,
                  store.get(result.sha256) if ok else None)
 
@@ -64,7 +64,7 @@ def gather(sources: list[Source], store: RawStore, fetcher: Fetcher | None,
             for path in files:
                 data = path.read_bytes()
                 sha = store.put(data)
-                mtime = datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc).replace(microsecond=0)
+                mtime = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC).replace(microsecond=0)
                 yield Found(source.name, str(path), source.publisher, source.year, sha, mtime, "ok", None,
                             None, None, data), None
         elif source.kind == "urls":

@@ -21,7 +21,7 @@ class Decoded:
     mismatch: bool  # the declared charset was wrong and another one was used
 
 
-_META = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_\-]+)""", re.I)
+_META = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_\-]+)""", re.IGNORECASE)
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 # GB2312 and GBK pages routinely use characters only GB18030 names; it is a superset of both.
 _ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "cp936": "gb18030", "utf8": "utf-8"}
@@ -38,11 +38,11 @@ def _codec(name: str | None) -> str | None:
 
 
 def charset_from_content_type(content_type: str | None) -> str | None:
-    m = re.search(r"charset\s*=\s*[\"']?([\w\-]+)", content_type or "", re.I)
+    m = re.search(r"charset\s*=\s*[\"']?([\w\-]+)", content_type or "", re.IGNORECASE)
     return m.group(1) if m else None
 
 
-_CONTROL_BYTES = bytes([*range(0, 9), *range(14, 32)])
+_CONTROL_BYTES = bytes([*range(9), *range(14, 32)])
 
 
 def _looks_binary(data: bytes) -> bool:

@@ -51,7 +51,7 @@ class Document:
                 "warnings": self.warnings, "blocks": blocks}
 
     @classmethod
-    def from_json(cls, data: dict) -> "Document":
+    def from_json(cls, data: dict) -> Document:
         blocks = [b if isinstance(b, str) else Grid([[Cell(t, bool(s)) for t, s in row] for row in b])
                   for b in data["blocks"]]
         return cls(data["kind"], blocks, data["encoding"], data["title"], data["meta"], data["warnings"])

@@ -10,17 +10,15 @@ from assets.decode import UnreadableDocument
 from assets.document import Cell, Grid
 
 _SKIP = frozenset(
-    "script style noscript nav footer iframe form select option button input textarea svg head "
-    "link meta object embed template".split()
+    ["script", "style", "noscript", "nav", "footer", "iframe", "form", "select", "option", "button", "input", "textarea", "svg", "head", "link", "meta", "object", "embed", "template"]
 )
 _BLOCK = frozenset(
-    "p div br li ul ol h1 h2 h3 h4 h5 h6 section article header tr table dl dt dd blockquote pre "
-    "center hr address main aside figure figcaption".split()
+    ["p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "header", "tr", "table", "dl", "dt", "dd", "blockquote", "pre", "center", "hr", "address", "main", "aside", "figure", "figcaption"]
 )
 _CHROME = re.compile(
     r"(^|[\s_-])(nav|navbar|menu|footer|foot|bottom|breadcrumbs?|crumbs?|position|share|bdshare|"
     r"sidebar|topbar|toolbar|login|search|copyright|friend-?links?|related|pager|tools?)([\s_-]|$)",
-    re.I,
+    re.IGNORECASE,
 )
 _WITH_CLASS_OR_ID = etree.XPath("//*[@class or @id]")
 _KEEP = re.compile("勾稽|第二十条")  # chrome that holds the tables is not chrome
@@ -51,6 +49,28 @@ def read_html(text: str):
         raise UnreadableDocument(f"unparseable HTML: {exc}") from None
     if root is None:
         raise UnreadableDocument("unparseable HTML: no elements")
+    title, meta = _title_and_meta(root)
+    for el in _WITH_CLASS_OR_ID(root):
+        chrome = _CHROME.search(el.get("class", "")) or _CHROME.search(el.get("id", ""))
+        if chrome and el.getparent() is not None and not _KEEP.search("".join(el.itertext())[:5000]):
+            _drop(el)
+    body = root.find(".//body")
+    blocks: list = []
+    _Walker(blocks).walk(body if body is not None else root)
+    return blocks, title, meta
+
+
+def read_head(text: str) -> tuple[str | None, dict[str, str]]:
+    """Title and meta tags from the page's <head> alone: cheap, for placing a page by year."""
+    end = text.lower().find("</head>")
+    try:
+        root = etree.fromstring(_XML_DECL.sub("", text[: end + 7 if end >= 0 else 16384], count=1), _PARSER)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
+        return None, {}
+    return _title_and_meta(root) if root is not None else (None, {})
+
+
+def _title_and_meta(root) -> tuple[str | None, dict[str, str]]:
     meta = {}
     for el in root.iter("meta"):
         name = (el.get("name") or "").lower()
@@ -58,14 +78,7 @@ def read_html(text: str):
             meta[name] = el.get("content").strip()
     title_el = root.find(".//title")
     title = meta.get("articletitle") or ("".join(title_el.itertext()).strip() if title_el is not None else None)
-    for el in _WITH_CLASS_OR_ID(root):
-        if _CHROME.search(el.get("class", "")) or _CHROME.search(el.get("id", "")):
-            if el.getparent() is not None and not _KEEP.search("".join(el.itertext())[:5000]):
-                _drop(el)
-    body = root.find(".//body")
-    blocks: list = []
-    _Walker(blocks).walk(body if body is not None else root)
-    return blocks, title, meta
+    return title, meta
 
 
 class _Walker:

@@ -19,7 +19,7 @@ from assets.values import VALUE_RUN, is_value_cell
 _BROKEN_LABEL = re.compile(r"(?<=[\u3001-\u303f\u3400-\u9fff()/,:;\u201c\u201d])\s+(?=[\u3001-\u303f\u3400-\u9fff()/,:;\u201c\u201d])")
 
 
-_VALUES_THEN_HEADING = re.compile(r"^([\d\s.+\-/无—–万元]*\d[\d\s.+\-/无—–万元]*?)\s*([一二三四五六七八九十]{1,2}、.*)$", re.S)
+_VALUES_THEN_HEADING = re.compile(r"^([\d\s.+\-/无—–万元]*\d[\d\s.+\-/无—–万元]*?)\s*([一二三四五六七八九十]{1,2}、.*)$", re.DOTALL)
 
 
 _PROSE = 100  # characters: a longer paragraph without a table marker is narrative

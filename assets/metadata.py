@@ -49,6 +49,12 @@ def read_metadata(doc: Document) -> Metadata:
     return Metadata(title, publisher, year, _published_date(doc, text, lines))
 
 
+def title_year(doc: Document) -> int | None:
+    """The report year its title states: exactly what read_metadata takes first."""
+    lines = [ln.strip() for ln in doc.plain_text().split("\n") if ln.strip()]
+    return _org_year(_title(doc, lines) or "")[1]
+
+
 def _title(doc: Document, lines: list[str]) -> str | None:
     if doc.title:
         return re.split(r"[_|]| - |-(?=[^-]*$)", doc.title)[0].strip()

@@ -6,13 +6,13 @@ import re
 
 from assets.decode import UnreadableDocument, charset_from_content_type, decode
 from assets.document import Cell, Document, Grid
-from assets.html_reader import read_html
+from assets.html_reader import read_head, read_html
 from assets.text_reader import read_text
 from assets.textnorm import normalize
 
 MAX_BYTES = 20 * 1024 * 1024
 _SEP = "\x1f"  # neither whitespace nor CJK: survives normalization and never joins two strings
-_HTML_HINT = re.compile(r"<(?:!doctype html|html|head|body|table|div|p|meta|title)[\s>/]", re.I)
+_HTML_HINT = re.compile(r"<(?:!doctype html|html|head|body|table|div|p|meta|title)[\s>/]", re.IGNORECASE)
 _SIGNATURES = (
     (b"%PDF", "PDF documents are not supported yet"),
     (b"PK\x03\x04", "Word (DOCX) or other zip documents are not supported yet"),
@@ -84,3 +84,18 @@ def _normalize_blocks(blocks: list, join_lines: bool) -> list:
             if text:
                 out.append(text)
     return out
+
+
+def head_document(data: bytes, name: str = "", lines: int = 40) -> Document | None:
+    """Only what names a report (HTML title and meta, or a text's first lines), normalized;
+    None when the bytes cannot be read at all."""
+    try:
+        decoded = decode(data)
+    except UnreadableDocument:
+        return None
+    if sniff_kind(data, decoded.text, name) == "html":
+        title, meta = read_head(decoded.text)
+        return Document("html", [], decoded.encoding, normalize(title) if title else None,
+                        {k: normalize(v) for k, v in meta.items()})
+    head = [ln for ln in decoded.text.splitlines() if ln.strip()][:lines]
+    return Document("text", _normalize_blocks(head, join_lines=False), decoded.encoding)

@@ -75,8 +75,9 @@ def load_sources(path: str | Path) -> list[Source]:
         if entry["name"] in names:
             raise RegistryError(f"{where}: duplicate name {entry['name']!r}")
         names.add(entry["name"])
-        common = dict(name=str(entry["name"]), kind=entry["kind"], allow_private=bool(entry.get("allow_private", False)),
-                      publisher=entry.get("publisher"), year=_year(entry.get("year"), where))
+        common = {"name": str(entry["name"]), "kind": entry["kind"],
+                  "allow_private": bool(entry.get("allow_private", False)),
+                  "publisher": entry.get("publisher"), "year": _year(entry.get("year"), where)}
         extra = {k: v for k, v in entry.items() if k not in (*common, "path", "urls", "url")}
         if entry["kind"] == "files":
             if not entry.get("path"):

@@ -10,13 +10,22 @@ from datetime import date
 
 from assets.decode import UnreadableDocument
 from assets.document import Document
-from assets.metadata import read_metadata
+from assets.metadata import read_metadata, title_year
+from assets.normalize import head_document
 from assets.report import Extracted, extract_stage, normalize_stage, validate_stage
 
 
 def report_year(item: tuple[bytes, str]) -> int | None:
-    """The report year a document's content states, or None when it cannot be read."""
+    """The report year a document's content states, or None when it cannot be read.
+
+    The title alone usually says it, and reading it is cheap; when it does not, the whole
+    document is read, exactly as the extract stage will.
+    """
     data, name = item
+    head = head_document(data, name)
+    year = title_year(head) if head is not None else None
+    if year is not None:
+        return year
     doc, _ = normalize_stage(data, name)
     return read_metadata(doc).year if doc is not None else None
 
@@ -28,22 +37,30 @@ def normalize_row(item: tuple[str, bytes, str, str | None]) -> dict:
     return {"doc_id": doc_id, "document": document, "error": error}
 
 
-def extract_row(row: dict) -> tuple[dict, list[dict]]:
-    """(extracted row, cell rows) for one normalized document."""
+CELL_COLUMNS = ("doc_id", "table", "row", "column", "value", "raw", "inferred", "ambiguous")
+
+
+def extract_row(row: dict) -> tuple[dict, dict[str, list]]:
+    """(extracted row, cells as columns) for one normalized document."""
     base = {"doc_id": row["doc_id"], "title": None, "publisher": None, "report_year": None, "format_version": None,
             "published_date": None, "sections": None, "warnings": [], "error": row["error"]}
     if row["document"] is None:
-        return base, []
+        return base, cell_columns([])
     try:
         ex = extract_stage(Document.from_json(json.loads(row["document"])))
     except UnreadableDocument as exc:
-        return {**base, "error": str(exc)}, []
+        return {**base, "error": str(exc)}, cell_columns([])
     base.update(title=ex.title, publisher=ex.publisher, report_year=ex.year, format_version=ex.format_version,
                 published_date=date.fromisoformat(ex.published_date) if ex.published_date else None,
                 sections=json.dumps(ex.sections, ensure_ascii=False), warnings=ex.warnings)
-    cells = [{"doc_id": row["doc_id"], **{k: c[k] for k in ("table", "row", "column", "raw", "inferred", "ambiguous")},
-              "value": None if c["value"] is None else float(c["value"])} for c in ex.cells]
-    return base, cells
+    for c in ex.cells:
+        c["doc_id"] = row["doc_id"]
+        c["value"] = None if c["value"] is None else float(c["value"])
+    return base, cell_columns(ex.cells)
+
+
+def cell_columns(cells: list[dict]) -> dict[str, list]:
+    return {k: [c[k] for c in cells] for k in CELL_COLUMNS}
 
 
 def validate_row(item: tuple[dict, list[dict]]) -> list[dict]:

@@ -20,8 +20,8 @@ def read_text(text: str) -> list:
             continue
         if _PIPE_ROW.match(line):
             cells = line.strip()
-            cells = cells[1:] if cells.startswith("|") else cells
-            cells = cells[:-1] if cells.endswith("|") else cells
+            cells = cells.removeprefix("|")
+            cells = cells.removesuffix("|")
             table.append([Cell(c.strip()) for c in cells.split("|")])
             continue
         if table:

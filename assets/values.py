@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from itertools import combinations
+from itertools import combinations, pairwise
 from math import comb
 
 from assets.format import load_format
@@ -175,7 +175,7 @@ def _cuts(piece: str, fewest: int, most: int):
     for k in range(max(fewest - 1, 0), min(most, len(positions) + 1)):
         for cut in combinations(positions, k):
             bounds = (0, *cut, len(body))
-            parts = [body[a:b] for a, b in zip(bounds, bounds[1:])]
+            parts = [body[a:b] for a, b in pairwise(bounds)]
             parts[0] = sign + parts[0]
             parts[-1] = parts[-1] + unit
             yield parts

@@ -31,7 +31,7 @@ def _run(kind: str, files: list[str], queue) -> None:
     if kind == "pandas":
         import pandas as pd
 
-        work = lambda data, name: pd.read_html(io.BytesIO(data))  # noqa: E731
+        work = lambda data, name: pd.read_html(io.BytesIO(data))
     else:
         work = extract_report
     work(datas[0], files[0])  # warm caches (format, OpenCC)

@@ -23,8 +23,7 @@ def rule_residuals(cells: pd.DataFrame, extracted: pd.DataFrame) -> pd.DataFrame
     frames = []
     if not cells.empty:
         keys = cells["table"] + "." + cells["row"] + "." + cells["column"]
-        wide = cells.assign(key=keys).pivot_table(index="doc_id", columns="key", values="value", aggfunc="first",
-                                                   dropna=False)
+        wide = cells.assign(key=keys).set_index(["doc_id", "key"])["value"].unstack()
     else:
         wide = pd.DataFrame()
     versions = extracted.set_index("doc_id")["format_version"].dropna()

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import great_expectations as gx
 import yaml
+from great_expectations.expectations.row_conditions import Column
 
 from assets.format import load_format
 
@@ -51,7 +52,7 @@ def rule_suite(table: str, settings: dict) -> gx.ExpectationSuite:
         suite.add_expectation(gx.expectations.ExpectColumnValuesToBeBetween(
             column="residual", min_value=bounds[0], max_value=bounds[1],
             mostly=float(mostly.get(rule, mostly.get("default", 1.0))),
-            row_condition=f'rule=="{rule}"', condition_parser="pandas",
+            row_condition=Column("rule") == rule,
             description=f"{rule} ({info['kind']}, {info['severity']}) holds for every document",
             meta={"rule": rule, "severity": info["severity"], "kind": info["kind"]},
         ))

@@ -4,18 +4,15 @@ raw_reports -> normalized_reports -> extracted_reports -> validated_reports (sta
 the Great Expectations checks) -> published_reports (the Parquet users read).
 """
 
-from collections.abc import Iterator
-from itertools import islice
-
 import dagster as dg
 
 from assets.collect import YearIndex, gather
 from assets.fetch import Fetcher, Manifest, RawStore
 from assets.sources import load_sources
-from assets.steps import extract_row, normalize_row, report_year, validate_row
+from assets.steps import CELL_COLUMNS, extract_row, normalize_row, report_year, validate_row
 from assets.waivers import load_waivers
-from orchestration.parallel import map_batches, pool
-from orchestration.parquet import PUBLISHED, publish, read_partition, write_partition
+from orchestration.parallel import batched, map_batches, pool
+from orchestration.parquet import PUBLISHED, documents_with_cells, publish, read_partition, write_partition
 from orchestration.partitions import report_years
 from orchestration.report_metadata import chart_metadata, preview
 from orchestration.resources import OgiSettings
@@ -29,12 +26,6 @@ def _year(context: dg.AssetExecutionContext) -> int:
     return int(context.partition_key)
 
 
-def _batched(it, n: int) -> Iterator[list]:
-    it = iter(it)
-    while chunk := list(islice(it, n)):
-        yield chunk
-
-
 @dg.asset(partitions_def=report_years, group_name=GROUP, owners=OWNERS, kinds={"python", "parquet"},
           description="Every document of every registered source, stored raw (content-addressed); the "
                       "ones whose report year is this partition, listed in staging/fetched.")
@@ -45,7 +36,7 @@ def raw_reports(context: dg.AssetExecutionContext, settings: OgiSettings) -> dg.
     results, unplaced, seen = [], [], set()
     counts = {"documents": 0, "fetch_errors": 0}
     with pool(settings.workers) as executor, write_partition(root, "fetched", year) as append:
-        for batch in _batched(gather(load_sources(settings.sources), store, fetcher, context.log.info), BATCH):
+        for batch in batched(gather(load_sources(settings.sources), store, fetcher, context.log.info), BATCH):
             results += [r for _, r in batch if r is not None]
             found = [f for f, _ in batch]
             todo = [f for f in found if f.year_hint is None and f.data and index.get(f.content_sha256) == "unknown"]
@@ -111,25 +102,12 @@ def extracted_reports(context: dg.AssetExecutionContext, settings: OgiSettings) 
         for rows in read_partition(root, "normalized", year, batch_size=BATCH):
             for results in map_batches(executor, extract_row, rows, BATCH):
                 add_doc([doc for doc, _ in results])
-                batch_cells = [c for _, cs in results for c in cs]
-                add_cells(batch_cells)
+                columns = {k: [v for _, cs in results for v in cs[k]] for k in CELL_COLUMNS}
+                add_cells(columns)
                 docs += len(results)
-                cells += len(batch_cells)
-                with_value += sum(c["value"] is not None for c in batch_cells)
+                cells += len(columns["value"])
+                with_value += sum(v is not None for v in columns["value"])
     return dg.MaterializeResult(metadata={"dagster/row_count": docs, "cells": cells, "cells_with_value": with_value})
-
-
-def _documents_with_cells(root: str, year: int) -> Iterator[tuple[dict, list[dict]]]:
-    """(extracted row, its cells) in order; both files were written in the same document order."""
-    cells = (c for batch in read_partition(root, "cells", year, batch_size=8192) for c in batch)
-    pending = next(cells, None)
-    for batch in read_partition(root, "extracted", year, batch_size=BATCH):
-        for doc in batch:
-            mine = []
-            while pending is not None and pending["doc_id"] == doc["doc_id"]:
-                mine.append(pending)
-                pending = next(cells, None)
-            yield doc, mine
 
 
 @dg.asset(partitions_def=report_years, group_name=GROUP, owners=OWNERS, kinds={"python", "parquet"},
@@ -143,7 +121,7 @@ def validated_reports(context: dg.AssetExecutionContext, settings: OgiSettings) 
     totals = {"documents": 0, "broken_errors": 0, "waived": 0}
     with write_partition(root, "violations", year) as add_violations, \
             write_partition(root, "documents", year) as add_documents:
-        for items in _batched(_documents_with_cells(root, year), BATCH):
+        for items in batched(documents_with_cells(root, year), BATCH):
             violations, documents = [], []
             for (doc, cells), found in zip(items, map(validate_row, items)):
                 for v in found:

@@ -10,7 +10,8 @@ import pandas as pd
 
 from assets.waivers import load_waivers
 from orchestration.assets import validated_reports
-from orchestration.parquet import read_table
+from orchestration.parallel import batched
+from orchestration.parquet import documents_with_cells, read_table
 from orchestration.resources import OgiSettings
 
 CHECKS = {
@@ -27,15 +28,14 @@ CHECKS = {
 def gate(context: dg.AssetCheckExecutionContext, settings: OgiSettings):
     from expectations.residuals import rule_residuals
     from expectations.suites import documents_suite, gate_settings, rule_suite
-    from expectations.validate import build_data_docs, context as gx_context, run_suite
+    from expectations.validate import build_data_docs, run_suite
+    from expectations.validate import context as gx_context
 
     year, root = int(context.op_execution_context.partition_key), settings.storage_root
-    extracted = read_table(root, "extracted", year).to_pandas()
-    cells = read_table(root, "cells", year).select(["doc_id", "table", "row", "column", "value"]).to_pandas()
     documents = read_table(root, "documents", year).to_pandas()
     violations = read_table(root, "violations", year).to_pandas()
     waivers = load_waivers(settings.waivers)
-    residuals = rule_residuals(cells, extracted)
+    residuals = _residuals(root, year, rule_residuals)
     waived = [(d, r) in waivers for d, r in zip(residuals["doc_id"], residuals["rule"])]
     checked = residuals[~pd.Series(waived, index=residuals.index, dtype=bool)]
     ctx = gx_context()
@@ -46,7 +46,8 @@ def gate(context: dg.AssetCheckExecutionContext, settings: OgiSettings):
             outcomes[name] = run_suite(ctx, rule_suite(table, gate_cfg), checked[checked["table"] == table],
                                        ["doc_id", "location"])
         else:
-            frame = documents.merge(extracted[["doc_id", "report_year"]], on="doc_id", how="left")
+            years = read_table(root, "extracted", year).select(["doc_id", "report_year"]).to_pandas()
+            frame = documents.merge(years, on="doc_id", how="left")
             outcomes[name] = run_suite(ctx, documents_suite(list(frame.columns), year), frame, ["doc_id"])
     docs_url = build_data_docs(ctx, root, year)
     publisher = dict(zip(documents["doc_id"], documents["publisher"]))
@@ -64,6 +65,19 @@ def gate(context: dg.AssetCheckExecutionContext, settings: OgiSettings):
                 "data_docs": dg.MetadataValue.url(docs_url),
             },
         )
+
+
+def _residuals(root: str, year: int, rule_residuals) -> pd.DataFrame:
+    """Residuals of the whole year, computed a batch of documents at a time: only the residual
+    frame (a few dozen small rows per document) is ever held for the whole year."""
+    parts = []
+    for batch in batched(documents_with_cells(root, year), 512):
+        extracted = pd.DataFrame([doc for doc, _ in batch], columns=["doc_id", "format_version", "sections"])
+        cells = pd.DataFrame([c for _, cs in batch for c in cs], columns=["doc_id", "table", "row", "column", "value"])
+        parts.append(rule_residuals(cells.astype({"value": "float64"}), extracted))
+    return pd.concat(parts, ignore_index=True) if parts else rule_residuals(
+        pd.DataFrame(columns=["doc_id", "table", "row", "column", "value"]),
+        pd.DataFrame(columns=["doc_id", "format_version", "sections"]))
 
 
 def _gates(check: str) -> bool:

@@ -2,9 +2,7 @@
 
 import dagster as dg
 
-from orchestration.partitions import report_years
-
 year_job = dg.define_asset_job(
-    "annual_reports_year", selection=dg.AssetSelection.groups("annual_reports"), partitions_def=report_years,
+    "annual_reports_year", selection=dg.AssetSelection.groups("annual_reports"),
     description="Fetch, normalize, extract, validate and (if the gate passes) publish one report year.",
 )

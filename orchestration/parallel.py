@@ -6,10 +6,12 @@ Workers are spawned (not forked) so they never inherit the orchestrator's thread
 
 from __future__ import annotations
 
+import atexit
 import multiprocessing as mp
 import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from itertools import islice
 
@@ -18,20 +20,37 @@ def workers() -> int:
     return int(os.environ.get("OGI_WORKERS") or os.cpu_count() or 1)
 
 
+_POOLS: dict[int, ProcessPoolExecutor] = {}
+
+
 @contextmanager
 def pool(n: int | None = None):
+    """A process pool of n workers (None when n is 1), kept for the life of the process: the
+    stages of a run share it instead of paying for new workers at every step."""
     n = n or workers()
     if n <= 1:
         yield None
         return
-    with ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context("spawn")) as executor:
+    executor = _POOLS.get(n)
+    if executor is None:
+        executor = _POOLS[n] = ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context("spawn"))
+        atexit.register(executor.shutdown, cancel_futures=True)
+    try:
         yield executor
+    except BrokenProcessPool:
+        _POOLS.pop(n, None)
+        raise
+
+
+def batched(items: Iterable, n: int) -> Iterator[list]:
+    it = iter(items)
+    while chunk := list(islice(it, n)):
+        yield chunk
 
 
 def map_batches(executor, fn: Callable, items: Iterable, batch: int = 256) -> Iterator[list]:
     """Yield fn(item) for each batch of items, in order; in this process if executor is None."""
-    it = iter(items)
-    while chunk := list(islice(it, batch)):
+    for chunk in batched(items, batch):
         if executor is None:
             yield [fn(x) for x in chunk]
         else:

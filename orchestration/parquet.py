@@ -54,13 +54,14 @@ PUBLISHED = ("documents", "cells", "violations")
 
 
 def partition_path(root: str, dataset: str, year: int | str, staging: bool = False) -> str:
-    fs, base = filesystem(root)
+    _, base = filesystem(root)
     return f"{base.rstrip('/')}{'/staging' if staging else ''}/{dataset}/year={year}/part-0.parquet"
 
 
 @contextmanager
 def write_partition(root: str, dataset: str, year: int | str, staging: bool = True):
-    """Yield a function that appends rows (dicts); the year's file appears only on success."""
+    """Yield a function that appends rows (a list of dicts, or a dict of columns, which is much
+    cheaper for many rows); the year's file appears only on success."""
     fs, _ = filesystem(root)
     final = partition_path(root, dataset, year, staging)
     folder, name = final.rsplit("/", 1)
@@ -69,8 +70,10 @@ def write_partition(root: str, dataset: str, year: int | str, staging: bool = Tr
     schema = SCHEMAS[dataset]
     try:
         with fs.open(tmp, "wb") as handle, pq.ParquetWriter(handle, schema, compression="zstd") as writer:
-            def append(rows: list[dict]) -> None:
-                if rows:
+            def append(rows: list[dict] | dict[str, list]) -> None:
+                if isinstance(rows, dict):
+                    writer.write_table(pa.Table.from_pydict(rows, schema=schema))
+                elif rows:
                     writer.write_table(pa.Table.from_pylist(rows, schema=schema))
 
             yield append
@@ -119,3 +122,16 @@ def publish(root: str, year: int | str, datasets: Iterable[str] = PUBLISHED) -> 
         with fs.open(final, "rb") as handle:
             counts[dataset] = pq.ParquetFile(handle).metadata.num_rows
     return counts
+
+
+def documents_with_cells(root: str, year: int | str, batch_size: int = 256) -> Iterator[tuple[dict, list[dict]]]:
+    """(extracted row, its cells) in order: both staged files hold documents in the same order."""
+    cells = (c for batch in read_partition(root, "cells", year, batch_size=8192) for c in batch)
+    pending = next(cells, None)
+    for batch in read_partition(root, "extracted", year, batch_size=batch_size):
+        for doc in batch:
+            mine = []
+            while pending is not None and pending["doc_id"] == doc["doc_id"]:
+                mine.append(pending)
+                pending = next(cells, None)
+            yield doc, mine

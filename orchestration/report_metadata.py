@@ -59,7 +59,7 @@ def chart_metadata(root: str, year: int) -> dict[str, dg.MetadataValue]:
     labels = [k.split(" ", 1)[1] for k in sums]
     ax.barh(labels[::-1], list(sums.values())[::-1], color=["#8da0cb"] * (len(sums) - 1) + ["#fc8d62"])
     ax.set_title(f"{year}: applications received and how they were answered")
-    ax.set_xlabel("applications (sum of 总计 over the year's reports)")
+    ax.set_xlabel("applications (sum of the total column over the year's reports)")
     fig.tight_layout()
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")

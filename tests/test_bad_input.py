@@ -75,7 +75,7 @@ def test_cli_carries_on_after_bad_files(tmp_path):
     noise = tmp_path / "noise.bin"
     noise.write_bytes(random.Random(2).randbytes(4096))
     files = [str(empty), str(tmp_path / "missing.html"), str(noise), str(good)]
-    out = subprocess.run([sys.executable, "-m", "assets.cli", "extract", *files], capture_output=True, text=True)
+    out = subprocess.run([sys.executable, "-m", "orchestration.cli", "extract", *files], capture_output=True, text=True, check=False)
     assert out.returncode == 0
     assert out.stderr == ""
     records = [json.loads(line) for line in out.stdout.splitlines()]
@@ -85,5 +85,5 @@ def test_cli_carries_on_after_bad_files(tmp_path):
 
 
 def test_cli_misuse_exits_non_zero():
-    out = subprocess.run([sys.executable, "-m", "assets.cli", "extract"], capture_output=True, text=True)
+    out = subprocess.run([sys.executable, "-m", "orchestration.cli", "extract"], capture_output=True, text=True, check=False)
     assert out.returncode == 2

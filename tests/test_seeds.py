@@ -31,7 +31,7 @@ NOT_DETERMINED_BY_PRINT = {
 def records(shared_corpus):
     files = sorted(str(p) for p in SEEDS.glob("*.txt"))
     out = subprocess.run(
-        [sys.executable, "-m", "assets.cli", "extract", *files], capture_output=True, text=True, check=True
+        [sys.executable, "-m", "orchestration.cli", "extract", *files], capture_output=True, text=True, check=True
     )
     lines = [json.loads(line) for line in out.stdout.splitlines()]
     assert len(lines) == len(files)

@@ -1,0 +1,83 @@
+"""`ogi` command line.
+
+    ogi extract FILE...          one JSON record per report file (no pipeline, no storage)
+    ogi materialize [--year Y]   run the pipeline for the sources' years (or the given ones)
+    ogi dev                      the Dagster UI on this project (DAGSTER_HOME defaults to ./.dagster)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+
+def _extract(args) -> int:
+    from assets.report import empty_record, extract_report
+
+    out = sys.stdout
+    for name in args.files:
+        try:
+            data = Path(name).read_bytes()
+        except OSError as exc:
+            record = empty_record(name, None, f"cannot read file: {exc.strerror or exc}")
+        else:
+            record = extract_report(data, name)
+        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        out.flush()
+    return 0
+
+
+def _materialize(args) -> int:
+    from orchestration.run import materialize
+
+    outcomes = materialize(args.year or None)
+    if not outcomes:
+        print("no report years found in the sources", file=sys.stderr)
+        return 1
+    print(f"{'year':<6} {'documents':>9}  outcome")
+    for o in outcomes:
+        if o.published:
+            state = "published" + (f" (warnings: {', '.join(o.failed_rules)})" if o.failed_rules else "")
+        elif o.failed_checks and not o.error:
+            state = f"held back by the gate: {', '.join(o.failed_rules)} (staging kept; see the check metadata)"
+        else:
+            state = f"failed: {o.error}"
+        print(f"{o.year:<6} {o.documents:>9}  {state}")
+    data = os.environ.get("OGI_DATA") or "data"
+    print(f"Parquet under {data}/{{documents,cells,violations}}/year=YYYY/; runs in DAGSTER_HOME="
+          f"{os.environ.get('DAGSTER_HOME')}")
+    return 0 if all(o.published for o in outcomes) else 1
+
+
+def _dev(args) -> int:
+    from orchestration.run import default_dagster_home
+
+    default_dagster_home()
+    os.execvp("dagster", ["dagster", "dev", "-w", "workspace.yaml", *args.rest])
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="ogi", description="Government information disclosure annual reports to data.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("extract", help="extract the official tables of report files as JSON lines")
+    p.add_argument("files", nargs="+", metavar="FILE", help="HTML or text report files")
+    p.set_defaults(func=_extract)
+    p = sub.add_parser("materialize", help="run the pipeline for every year of the sources, or --year")
+    p.add_argument("--year", action="append", help="a report year (repeatable)")
+    p.set_defaults(func=_materialize)
+    p = sub.add_parser("dev", help="start the Dagster UI (dagster dev) with DAGSTER_HOME=./.dagster by default")
+    p.add_argument("rest", nargs=argparse.REMAINDER, help="more arguments for dagster dev")
+    p.set_defaults(func=_dev)
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,94 @@
+"""Materialize report years in this process, recorded in the Dagster instance (DAGSTER_HOME)."""
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import dagster as dg
+
+from assets.collect import YearIndex, gather
+from assets.fetch import Fetcher, Manifest, RawStore
+from assets.sources import load_sources
+from assets.steps import report_year
+from orchestration.assets import ASSETS
+from orchestration.checks import gate
+from orchestration.parallel import map_batches, pool
+from orchestration.resources import OgiSettings, settings_from_env
+
+
+@dataclass
+class YearOutcome:
+    year: str
+    success: bool
+    published: bool
+    documents: int
+    failed_checks: list[str]
+    failed_rules: list[str]
+    error: str | None
+
+
+def default_dagster_home() -> str:
+    """DAGSTER_HOME, or .dagster in the working directory (created)."""
+    home = os.environ.get("DAGSTER_HOME")
+    if not home:
+        home = str(Path(".dagster").resolve())
+        Path(home).mkdir(parents=True, exist_ok=True)
+        config = Path(home, "dagster.yaml")
+        if not config.exists():
+            config.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+    Path(home).mkdir(parents=True, exist_ok=True)
+    os.environ["DAGSTER_HOME"] = home
+    return home
+
+
+def years_in_sources(settings: OgiSettings) -> list[str]:
+    """Report years the registered sources hold (placements are remembered for the pipeline)."""
+    root = settings.storage_root
+    store, index = RawStore(root), YearIndex(root)
+    fetcher = Fetcher(store, settings.fetch_policy(), previous=Manifest(root).latest())
+    years, todo = set(), []
+    for found, _ in gather(load_sources(settings.sources), store, fetcher, log=lambda _: None):
+        if found.year_hint is not None:
+            years.add(found.year_hint)
+        elif found.data:
+            known = index.get(found.content_sha256)
+            if known == "unknown":
+                todo.append(found)
+            elif known is not None:
+                years.add(known)
+            found.data = found.data if known == "unknown" else None
+    with pool(settings.workers) as executor:
+        for batch in map_batches(executor, report_year, [(f.data, f.source_url) for f in todo]):
+            for f, y in zip(todo, batch):
+                index.put(f.content_sha256, y)
+                if y is not None:
+                    years.add(y)
+    last = int(dg.TimeWindowPartitionsDefinition(start="2008", fmt="%Y", cron_schedule="0 0 1 1 *")
+               .get_last_partition_key())
+    return [str(y) for y in sorted(years) if 2008 <= y <= last]
+
+
+def materialize_year(year: str, settings: OgiSettings, instance: dg.DagsterInstance) -> YearOutcome:
+    result = dg.materialize(ASSETS + [gate], partition_key=year, instance=instance,
+                            resources={"settings": settings}, raise_on_error=False, tags={"ogi/year": year},
+                            run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}})
+    checks = result.get_asset_check_evaluations()
+    failed = [c for c in checks if not c.passed]
+    rules = sorted({r.strip() for c in failed for r in str(c.metadata["failed_rules"].value).split(",") if r.strip()})
+    published = any(m.asset_key.path[-1] == "published_reports" for m in result.get_asset_materialization_events()
+                    for m in [m.event_specific_data.materialization])
+    docs = next((int(m.event_specific_data.materialization.metadata["dagster/row_count"].value)
+                 for m in result.get_asset_materialization_events()
+                 if m.event_specific_data.materialization.asset_key.path[-1] == "validated_reports"), 0)
+    errors = [e.event_specific_data.error.message.strip() for e in result.all_events
+              if e.event_type_value == "STEP_FAILURE" and e.step_key and "gate" not in e.step_key]
+    return YearOutcome(year, result.success, published, docs, [c.check_name for c in failed], rules,
+                       errors[0] if errors else None)
+
+
+def materialize(years: list[str] | None = None) -> list[YearOutcome]:
+    default_dagster_home()
+    settings = settings_from_env()
+    years = years or years_in_sources(settings)
+    with dg.DagsterInstance.get() as instance:
+        return [materialize_year(y, settings, instance) for y in years]
