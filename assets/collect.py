@@ -7,6 +7,8 @@ else the year its content states (read once per distinct content and remembered 
 from __future__ import annotations
 
 import hashlib
+import json
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -77,25 +79,35 @@ def gather(sources: list[Source], store: RawStore, fetcher: Fetcher | None,
 
 
 class YearIndex:
-    """sha256 -> report year read from the content, kept under <root>/raw/years/."""
+    """sha256 -> report year read from the content, remembered across runs.
+
+    Kept as append-only JSON-lines files under <root>/raw/years/ (one per run that learned
+    something), read once: one file operation per run instead of two per document.
+    """
 
     def __init__(self, root: str):
         self.fs, base = filesystem(root)
         self.base = f"{base.rstrip('/')}/raw/years"
-
-    def _path(self, sha: str) -> str:
-        return f"{self.base}/{sha[:2]}/{sha}"
+        self.known: dict[str, int | None] = {}
+        self.new: dict[str, int | None] = {}
+        if self.fs.exists(self.base):
+            for path in sorted(self.fs.glob(f"{self.base}/*.jsonl")):
+                with self.fs.open(path, "r") as handle:
+                    self.known.update(json.loads(line) for line in handle if line.strip())
 
     def get(self, sha: str) -> int | None | str:
         """The year, None when the content states none, or "unknown" when never read."""
-        try:
-            with self.fs.open(self._path(sha), "r") as handle:
-                text = handle.read().strip()
-        except FileNotFoundError:
-            return "unknown"
-        return int(text) if text else None
+        return self.known.get(sha, "unknown")
 
     def put(self, sha: str, year: int | None) -> None:
-        self.fs.makedirs(f"{self.base}/{sha[:2]}", exist_ok=True)
-        with self.fs.open(self._path(sha), "w") as handle:
-            handle.write("" if year is None else str(year))
+        self.known[sha] = self.new[sha] = year
+
+    def save(self) -> None:
+        if not self.new:
+            return
+        self.fs.makedirs(self.base, exist_ok=True)
+        name = f"{self.base}/{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:8]}"
+        with self.fs.open(f"{name}.tmp", "w") as handle:
+            handle.writelines(json.dumps([sha, year]) + "\n" for sha, year in self.new.items())
+        self.fs.mv(f"{name}.tmp", f"{name}.jsonl")
+        self.new = {}

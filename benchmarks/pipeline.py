@@ -31,6 +31,7 @@ def main() -> None:
     import dagster as dg
 
     from benchmarks.synthetic import random_report, render_html
+    from orchestration.parallel import shutdown_pools
     from orchestration.resources import OgiSettings
     from orchestration.run import materialize_year
 
@@ -50,6 +51,7 @@ def main() -> None:
         seconds = time.perf_counter() - start
         run = instance.get_runs()[0]
         steps = instance.get_run_step_stats(run.run_id)
+    shutdown_pools()  # workers count in RUSAGE_CHILDREN once they have exited
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"{args.n} generated reports, year {args.year}: published={outcome.published}, "

@@ -18,6 +18,19 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 COLUMNS = ["doc_id", "rule", "kind", "severity", "op", "table", "location", "residual"]
 
 
+def _categories() -> dict[str, pd.CategoricalDtype]:
+    """Every value the label columns can take, so batches concatenate as compact categoricals."""
+    fmt = load_format()
+    rules, locations = set(), set(fmt.sections)
+    for version in fmt.versions.values():
+        rules |= {c.rule for c in version.checks} | {r.id for r in version.text_rules}
+        for table in version.tables.values():
+            locations |= set(table.rows) | set(table.columns)
+    values = {"rule": rules, "kind": {"official", "structural", "heuristic"}, "severity": {"error", "warning"},
+              "op": {"==", ">=", "<="}, "table": {"t2", "t3", "t4", "text"}, "location": locations}
+    return {k: pd.CategoricalDtype(sorted(v)) for k, v in values.items()}
+
+
 def rule_residuals(cells: pd.DataFrame, extracted: pd.DataFrame) -> pd.DataFrame:
     """One row per (document, rule instance) of each document's template version."""
     frames = []
@@ -38,7 +51,8 @@ def rule_residuals(cells: pd.DataFrame, extracted: pd.DataFrame) -> pd.DataFrame
                                      check.row if check.column is None or check.row == "cases" else check.column,
                                      (lhs - rhs).to_numpy()))
         frames.extend(_text_rules(version, extracted[extracted["format_version"] == code]))
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
+    frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
+    return frame.astype(_categories())
 
 
 def _sum(wide: pd.DataFrame, terms) -> pd.Series:

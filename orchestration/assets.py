@@ -56,6 +56,7 @@ def raw_reports(context: dg.AssetExecutionContext, settings: OgiSettings) -> dg.
                     counts["fetch_errors"] += f.status != "ok"
                 f.data = None
             append(rows)
+    index.save()
     if results:
         manifest.append(results)
     statuses = [r.status for r in results]

@@ -34,12 +34,18 @@ def pool(n: int | None = None):
     executor = _POOLS.get(n)
     if executor is None:
         executor = _POOLS[n] = ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context("spawn"))
-        atexit.register(executor.shutdown, cancel_futures=True)
     try:
         yield executor
     except BrokenProcessPool:
         _POOLS.pop(n, None)
         raise
+
+
+@atexit.register
+def shutdown_pools() -> None:
+    """Stop the shared workers (at exit, or before measuring them)."""
+    while _POOLS:
+        _POOLS.popitem()[1].shutdown(cancel_futures=True)
 
 
 def batched(items: Iterable, n: int) -> Iterator[list]:

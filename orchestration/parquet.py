@@ -95,13 +95,13 @@ def read_partition(root: str, dataset: str, year: int | str, staging: bool = Tru
             yield batch.to_pylist()
 
 
-def read_table(root: str, dataset: str, year: int | str, staging: bool = True) -> pa.Table:
+def read_table(root: str, dataset: str, year: int | str, staging: bool = True, filters=None) -> pa.Table:
     fs, _ = filesystem(root)
     path = partition_path(root, dataset, year, staging)
     if not fs.exists(path):
         return SCHEMAS[dataset].empty_table()
     with fs.open(path, "rb") as handle:
-        return pq.read_table(handle)
+        return pq.read_table(handle, filters=filters)
 
 
 def publish(root: str, year: int | str, datasets: Iterable[str] = PUBLISHED) -> dict[str, int]:

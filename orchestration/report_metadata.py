@@ -6,10 +6,9 @@ import base64
 import io
 
 import dagster as dg
-import pyarrow.compute as pc
 
 from assets.storage import filesystem
-from orchestration.parquet import read_table
+from orchestration.parquet import read_partition, read_table
 
 OUTCOMES = {  # t3 result rows grouped the way the template groups them
     "予以公开 granted": ("granted",),
@@ -32,28 +31,35 @@ def preview(root: str, year: int, staging: bool, rows: int = 10) -> dg.MetadataV
 
 
 def application_totals(root: str, year: int) -> dict[str, float]:
-    """Applications received (新收) and how they were answered, summed over the year's reports."""
-    cells = read_table(root, "cells", year, staging=False)
-    cells = cells.filter(pc.and_(pc.equal(cells["table"], "t3"), pc.equal(cells["column"], "total")))
+    """Applications received (新收) and how they were answered, summed over the year's reports
+    (streamed: only the t3 总计 column is looked at)."""
     sums: dict[str, float] = {"收到 received": 0.0, **dict.fromkeys(OUTCOMES, 0.0)}
-    for row, value in zip(cells["row"].to_pylist(), cells["value"].to_pylist()):
-        if value is None:
-            continue
-        if row == "new_received":
-            sums["收到 received"] += value
-        for label, prefixes in OUTCOMES.items():
-            if row.startswith(prefixes):
-                sums[label] += value
+    for rows in read_partition(root, "cells", year, staging=False, batch_size=65536,
+                               columns=["table", "row", "column", "value"]):
+        for cell in rows:
+            if cell["table"] != "t3" or cell["column"] != "total" or cell["value"] is None:
+                continue
+            if cell["row"] == "new_received":
+                sums["收到 received"] += cell["value"]
+            for label, prefixes in OUTCOMES.items():
+                if cell["row"].startswith(prefixes):
+                    sums[label] += cell["value"]
     return sums
 
 
-def chart_metadata(root: str, year: int) -> dict[str, dg.MetadataValue]:
-    """A PNG bar chart saved under <root>/charts/ and embedded in the materialization."""
+def pyplot():
+    """matplotlib's pyplot on the file-only Agg backend (imported on first use: it is slow)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    return plt
+
+
+def chart_metadata(root: str, year: int) -> dict[str, dg.MetadataValue]:
+    """A PNG bar chart saved under <root>/charts/ and embedded in the materialization."""
+    plt = pyplot()
     sums = application_totals(root, year)
     fig, ax = plt.subplots(figsize=(6, 2.6), dpi=100)
     labels = [k.split(" ", 1)[1] for k in sums]

@@ -63,6 +63,7 @@ def years_in_sources(settings: OgiSettings) -> list[str]:
                 index.put(f.content_sha256, y)
                 if y is not None:
                     years.add(y)
+    index.save()
     last = int(dg.TimeWindowPartitionsDefinition(start="2008", fmt="%Y", cron_schedule="0 0 1 1 *")
                .get_last_partition_key())
     return [str(y) for y in sorted(years) if 2008 <= y <= last]
