@@ -11,5 +11,7 @@ from orchestration.schedules import SCHEDULES
 
 def build_defs() -> dg.Definitions:
     """Settings are read from the environment (OGI_DATA, OGI_SOURCES, OGI_WAIVERS, OGI_GATE) now."""
+    # Steps run one after the other in the run's process; each CPU-bound step spreads its
+    # documents over every core itself (orchestration.parallel), so no per-step processes.
     return dg.Definitions(assets=ASSETS, asset_checks=[gate], jobs=[year_job], schedules=SCHEDULES,
-                          resources={"settings": settings_from_env()})
+                          resources={"settings": settings_from_env()}, executor=dg.in_process_executor)

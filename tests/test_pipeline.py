@@ -113,14 +113,14 @@ def test_rerun_is_idempotent(tmp_path):
 
 def test_dagster_cli_materializes_a_year_and_exits_non_zero_when_gated(tmp_path):
     env = {**os.environ, "OGI_DATA": str(tmp_path / "data"), "OGI_SOURCES": str(ROOT / "sources.yaml"),
-           "OGI_WAIVERS": str(tmp_path / "none.yaml"), "DAGSTER_HOME": str(tmp_path / "home"), "OGI_WORKERS": "1"}
+           "OGI_WAIVERS": str(tmp_path / "none.yaml"), "DAGSTER_HOME": str(tmp_path / "home"), "OGI_WORKERS": "2"}
     (tmp_path / "home").mkdir()
     dagster = str(Path(sys.executable).parent / "dagster")
     base = [dagster, "asset", "materialize", "-m", "orchestration.definitions", "--select", "*", "--partition"]
-    ok = subprocess.run([*base, "2020"], cwd=ROOT, env=env, capture_output=True, text=True, check=False, timeout=600)
+    ok = subprocess.run([*base, "2020"], cwd=ROOT, env=env, capture_output=True, text=True, check=False, timeout=300)
     assert ok.returncode == 0, ok.stderr[-2000:]
     assert (tmp_path / "data" / "documents" / "year=2020" / "part-0.parquet").is_file()
-    gated = subprocess.run([*base, "2021"], cwd=ROOT, env=env, capture_output=True, text=True, check=False, timeout=600)
+    gated = subprocess.run([*base, "2021"], cwd=ROOT, env=env, capture_output=True, text=True, check=False, timeout=300)
     assert gated.returncode != 0
     assert "t3_rules" in gated.stderr + gated.stdout
     assert not (tmp_path / "data" / "documents" / "year=2021").exists()

@@ -1,0 +1,90 @@
+"""The publication gate for one staged year, as a plain function (no Dagster).
+
+Recomputes every rule from the staged cells, runs the suites, writes Data Docs and returns one
+outcome per check with the failing documents spelled out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from assets.waivers import load_waivers
+from expectations import CHECKS
+from expectations.residuals import rule_residuals
+from expectations.suites import documents_suite, gate_settings, rule_severities, rule_suite
+from expectations.validate import build_data_docs, context, run_suite
+from orchestration.parallel import batched
+from orchestration.parquet import documents_with_cells, read_table
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    name: str
+    passed: bool
+    blocking: bool  # failed on an error-severity rule
+    gates: bool  # holds error-severity rules at all
+    evaluated: int
+    failed_rules: list[str]
+    failing_documents: str  # markdown table
+    waived: int
+
+
+def run_gate(root: str, year: int, waivers_path: str, gate_path: str | None) -> tuple[list[CheckOutcome], str]:
+    documents = read_table(root, "documents", year).to_pandas()
+    violations = read_table(root, "violations", year, filters=[("status", "=", "broken")]).to_pandas()
+    waivers = load_waivers(waivers_path)
+    residuals = _residuals(root, year)
+    waived = pd.Series([(d, r) in waivers for d, r in zip(residuals["doc_id"], residuals["rule"])],
+                       index=residuals.index, dtype=bool)
+    checked = residuals[~waived]
+    ctx, settings = context(), gate_settings(gate_path)
+    publisher = dict(zip(documents["doc_id"], documents["publisher"]))
+    outcomes = []
+    for name, table in CHECKS.items():
+        if table:
+            outcome = run_suite(ctx, rule_suite(table, settings), checked[checked["table"] == table],
+                                ["doc_id", "location"])
+        else:
+            years = read_table(root, "extracted", year).select(["doc_id", "report_year"]).to_pandas()
+            frame = documents.merge(years, on="doc_id", how="left")
+            outcome = run_suite(ctx, documents_suite(list(frame.columns), year), frame, ["doc_id"])
+        outcomes.append(CheckOutcome(
+            name=name, passed=not outcome.failures, blocking=outcome.blocking,
+            gates=table is None or "error" in rule_severities(table), evaluated=outcome.evaluated,
+            failed_rules=sorted({f.rule for f in outcome.failures}),
+            failing_documents=_failures_table(outcome, violations, publisher),
+            waived=int(waived[residuals["table"] == table].sum()) if table else 0,
+        ))
+    return outcomes, build_data_docs(ctx, root, year)
+
+
+def _residuals(root: str, year: int) -> pd.DataFrame:
+    """Residuals of the whole year, a batch of documents at a time: only the residual frame (a
+    few dozen small rows per document, categorical labels) is held for the whole year."""
+    cell_columns, doc_columns = ["doc_id", "table", "row", "column", "value"], ["doc_id", "format_version", "sections"]
+    parts = []
+    for batch in batched(documents_with_cells(root, year), 512):
+        extracted = pd.DataFrame([doc for doc, _ in batch], columns=doc_columns)
+        cells = pd.DataFrame([c for _, cs in batch for c in cs], columns=cell_columns)
+        parts.append(rule_residuals(cells.astype({"value": "float64"}), extracted))
+    if not parts:
+        return rule_residuals(pd.DataFrame(columns=cell_columns), pd.DataFrame(columns=doc_columns))
+    return pd.concat(parts, ignore_index=True)
+
+
+def _failures_table(outcome, violations: pd.DataFrame, publisher: dict) -> str:
+    rows = []
+    for f in outcome.failures:
+        if f.error:
+            rows.append(f"| – | – | {f.rule} | – | expectation raised: {f.error} |")
+        for doc_id, location in zip(f.doc_ids, f.locations or [""] * len(f.doc_ids)):
+            hit = violations[(violations["doc_id"] == doc_id) & (violations["rule"] == f.rule)]
+            hit = hit[(hit["column"] == location) | (hit["row"] == location)] if location else hit
+            detail = hit["detail"].iloc[0] if len(hit) else ""
+            rows.append(f"| {doc_id[:12]} | {publisher.get(doc_id) or ''} | {f.rule} ({f.severity}) | {location} "
+                        f"| {detail} |")
+    if not rows:
+        return "none"
+    return "| doc_id | publisher | rule | location | detail |\n|---|---|---|---|---|\n" + "\n".join(rows[:300])
