@@ -48,10 +48,12 @@ class Found:
 
 def _from_fetch(source: Source, result: FetchResult, publisher: str | None, year: int | None,
                 store: RawStore) -> Found:
+    """The document as its stored bytes were downloaded: a 304 re-check changes nothing here."""
     ok = result.status != "error" and result.sha256 is not None
+    http_status = 200 if result.status == "not_modified" else result.http_status
     return Found(source.name, result.url, publisher, year, result.sha256 if ok else None,
-                 datetime.fromisoformat(result.fetched_at), "ok" if ok else "fetch_error",
-                 result.http_status, result.content_type, None if ok else result.error,
+                 datetime.fromisoformat(result.downloaded_at or result.fetched_at), "ok" if ok else "fetch_error",
+                 http_status, result.content_type, None if ok else result.error,
                  store.get(result.sha256) if ok else None)
 
 

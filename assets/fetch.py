@@ -59,8 +59,9 @@ class FetchResult:
     size: int | None
     etag: str | None
     last_modified: str | None
-    fetched_at: str  # ISO 8601 UTC, e.g. "2026-11-22T01:02:03Z"
+    fetched_at: str  # ISO 8601 UTC, e.g. "2026-11-22T01:02:03Z": when this request was made
     error: str | None  # a clear one-line reason, never a traceback
+    downloaded_at: str | None = None  # when the stored body was downloaded (earlier, if not_modified)
 
 
 class RawStore:
@@ -240,12 +241,14 @@ class Fetcher:
         if status == 304 and known:
             return FetchResult(url, final_url, "not_modified", status, known.get("content_type"), known["sha256"],
                                known.get("size"), headers.get("ETag") or known.get("etag"),
-                               headers.get("Last-Modified") or known.get("last_modified"), _now(), None)
+                               headers.get("Last-Modified") or known.get("last_modified"), _now(), None,
+                               known.get("downloaded_at") or known.get("fetched_at"))
         if not 200 <= status < 300:
             raise _Failed(f"HTTP {status}")
         body = self._body(response)
+        now = _now()
         return FetchResult(url, final_url, "fetched", status, headers.get("Content-Type"), self.store.put(body),
-                           len(body), headers.get("ETag"), headers.get("Last-Modified"), _now(), None)
+                           len(body), headers.get("ETag"), headers.get("Last-Modified"), now, None, now)
 
     def _body(self, response: requests.Response) -> bytes:
         """The body, streamed and given up as soon as it passes max_bytes (nothing is stored then)."""

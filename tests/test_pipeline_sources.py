@@ -1,0 +1,95 @@
+"""The pipeline on a `urls` source served on 127.0.0.1: fetched, placed by year, re-run quietly."""
+
+import threading
+from collections import Counter
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+import dagster as dg
+import pandas as pd
+import pytest
+
+from assets.fetch import Manifest
+from orchestration.resources import OgiSettings
+from orchestration.run import materialize_year
+from tests.conftest import ROOT
+
+SAMPLE = ROOT / "samples" / "reports"
+
+
+class _Counting(SimpleHTTPRequestHandler):
+    """Serves the sample corpus; SimpleHTTPRequestHandler answers If-Modified-Since with 304."""
+
+    served: Counter
+
+    def log_message(self, *args):
+        pass
+
+    def send_response(self, code, message=None):
+        self.served[(self.path, code)] += 1
+        super().send_response(code, message)
+
+
+@pytest.fixture
+def site():
+    served = Counter()
+    handler = partial(type("H", (_Counting,), {"served": served}), directory=str(SAMPLE))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", served
+    server.shutdown()
+    server.server_close()
+
+
+def test_urls_are_fetched_placed_and_not_downloaded_twice(tmp_path, site):
+    base, served = site
+    registry = tmp_path / "sources.yaml"
+    registry.write_text(f"""sources:
+  - name: 示例站点
+    kind: urls
+    allow_private: true
+    urls:
+      - {base}/000_79a8b3009d0b47ce.txt
+      - {base}/002_0e7b839799d88c56.txt
+      - {{url: "{base}/004_890802141209736b.txt", publisher: 铜鼓县人民政府办公室, year: 2020}}
+      - {base}/synthetic_2022_102.html
+      - {{url: "{base}/missing.html", year: 2020}}
+      - {base}/also-missing.html
+""", encoding="utf-8")
+    settings = OgiSettings(storage_root=str(tmp_path / "data"), sources=str(registry),
+                           waivers=str(tmp_path / "none.yaml"), per_host_delay=0.0, workers=1)
+    outcome = materialize_year("2020", settings, dg.DagsterInstance.ephemeral())
+    assert outcome.published and outcome.documents == 4
+    docs = pd.read_parquet(tmp_path / "data" / "documents").set_index("source_url")
+    assert docs.loc[f"{base}/missing.html", "status"] == "fetch_error"
+    assert docs.loc[f"{base}/missing.html", "error"] == "HTTP 404"
+    assert (docs.drop(index=f"{base}/missing.html")["status"] == "ok").all()
+    assert f"{base}/synthetic_2022_102.html" not in docs.index  # a 2022 report: not this partition
+    assert docs.loc[f"{base}/000_79a8b3009d0b47ce.txt", "publisher"] == "宿松县人民政府"
+    assert served[("/000_79a8b3009d0b47ce.txt", 200)] == 1
+
+    again = materialize_year("2020", settings, dg.DagsterInstance.ephemeral())
+    assert again.published
+    assert served[("/000_79a8b3009d0b47ce.txt", 200)] == 1  # unchanged: nothing downloaded again
+    assert served[("/000_79a8b3009d0b47ce.txt", 304)] == 1
+    latest = Manifest(str(tmp_path / "data")).latest()
+    assert latest[f"{base}/000_79a8b3009d0b47ce.txt"]["status"] == "not_modified"
+    assert latest[f"{base}/also-missing.html"]["error"] == "HTTP 404"
+    rerun = pd.read_parquet(tmp_path / "data" / "documents")
+    ok = rerun["status"] == "ok"  # a failed fetch records its latest attempt; everything else is unchanged
+    pd.testing.assert_frame_equal(docs.reset_index()[ok.values], rerun[ok], check_like=True)
+
+
+def test_private_address_is_refused_without_allow_private(tmp_path, site):
+    base, served = site
+    registry = tmp_path / "sources.yaml"
+    registry.write_text(f"sources:\n  - {{name: x, kind: urls, urls: [{{url: '{base}/000_79a8b3009d0b47ce.txt', "
+                        "year: 2020}]}\n", encoding="utf-8")
+    settings = OgiSettings(storage_root=str(tmp_path / "data"), sources=str(registry),
+                           waivers=str(tmp_path / "none.yaml"), per_host_delay=0.0, workers=1)
+    materialize_year("2020", settings, dg.DagsterInstance.ephemeral())
+    docs = pd.read_parquet(tmp_path / "data" / "documents")
+    assert docs["status"].tolist() == ["fetch_error"]
+    assert "loopback" in docs["error"].iloc[0]
+    assert sum(served.values()) == 0  # no request was made
