@@ -16,7 +16,7 @@ from expectations.residuals import rule_residuals
 from expectations.suites import documents_suite, gate_settings, rule_severities, rule_suite
 from expectations.validate import build_data_docs, context, run_suite
 from orchestration.parallel import batched
-from orchestration.parquet import documents_with_cells, read_table
+from orchestration.parquet import SCHEMAS, documents_with_cells, read_table
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,8 @@ def run_gate(root: str, year: int, waivers_path: str, gate_path: str | None) -> 
         else:
             years = read_table(root, "extracted", year).select(["doc_id", "report_year"]).to_pandas()
             frame = documents.merge(years, on="doc_id", how="left")
-            outcome = run_suite(ctx, documents_suite(list(frame.columns), year), frame, ["doc_id"])
+            expected = [*SCHEMAS["documents"].names, "report_year"]
+            outcome = run_suite(ctx, documents_suite(expected, year), frame, ["doc_id"])
         outcomes.append(CheckOutcome(
             name=name, passed=not outcome.failures, blocking=outcome.blocking,
             gates=table is None or "error" in rule_severities(table), evaluated=outcome.evaluated,

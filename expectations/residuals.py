@@ -48,7 +48,7 @@ def rule_residuals(cells: pd.DataFrame, extracted: pd.DataFrame) -> pd.DataFrame
                 lhs = _sum(part, check.lhs)
                 rhs = _sum(part, check.rhs)
                 frames.append(_frame(doc_ids, check.rule, check.kind, check.severity, check.op, check.table,
-                                     check.row if check.column is None or check.row == "cases" else check.column,
+                                     check.column or check.row,
                                      (lhs - rhs).to_numpy()))
         frames.extend(_text_rules(version, extracted[extracted["format_version"] == code]))
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)

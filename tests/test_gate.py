@@ -1,0 +1,77 @@
+"""The Great Expectations suites: generated from the format, able to fail, naming documents."""
+
+import json
+
+import pandas as pd
+import pytest
+
+from assets.report import extract_report
+from expectations.residuals import rule_residuals
+from expectations.suites import documents_suite, gate_settings, rule_suite
+from expectations.validate import context, run_suite
+from orchestration.parquet import SCHEMAS
+from tests.conftest import REAL, SEEDS
+
+FILES = [SEEDS / "000_79a8b3009d0b47ce.txt", SEEDS / "001_b4298fc88d3c412f.txt", REAL / "pingtan_2020_flattened.txt",
+         REAL / "pingtan_2024_97791.html", REAL / "shuyang_2025.txt"]
+
+
+@pytest.fixture(scope="module")
+def records(shared_corpus):
+    return [extract_report(p.read_bytes(), p.name) for p in FILES]
+
+
+def _frames(records):
+    cells = pd.DataFrame([{"doc_id": r["doc_id"], **c} for r in records for c in r["cells"]])
+    extracted = pd.DataFrame([{"doc_id": r["doc_id"], "format_version": r["format_version"],
+                               "sections": json.dumps({})} for r in records])
+    return cells.astype({"value": "float64"}), extracted
+
+
+def test_residuals_agree_with_the_rules_module(records):
+    """Two independent evaluations of the same rules: broken and not evaluable sets match."""
+    residuals = rule_residuals(*_frames(records))
+    residuals = residuals[residuals["table"] != "text"]
+    tol = gate_settings()["tolerance"]
+    op_ok = {"==": lambda r: abs(r) <= tol, ">=": lambda r: r >= -tol, "<=": lambda r: r <= tol}
+    from_gate = {(d, r, str(loc), "not_evaluable" if pd.isna(v) else "broken")
+                 for d, r, loc, op, v in residuals[["doc_id", "rule", "location", "op", "residual"]].itertuples(index=False)
+                 if pd.isna(v) or not op_ok[op](v)}
+    from_rules = {(r["doc_id"], v["rule"], str(v["column"] or v["row"]), v["status"])
+                  for r in records for v in r["violations"] if v["table"] in ("t2", "t3", "t4")}
+    assert from_gate == from_rules
+    assert any(s == "broken" for *_, s in from_gate)
+
+
+def test_rule_suite_names_rules_and_documents(records):
+    residuals = rule_residuals(*_frames(records))
+    outcome = run_suite(context(), rule_suite("t3", gate_settings()), residuals[residuals["table"] == "t3"],
+                        ["doc_id", "location"])
+    failed = {f.rule: f for f in outcome.failures}
+    assert set(failed) >= {"t3_balance", "t3_results_total"}
+    assert failed["t3_balance"].severity == "error"
+    assert set(failed["t3_balance"].doc_ids) == {records[1]["doc_id"]}  # seed 001
+    assert sorted(failed["t3_balance"].locations) == ["natural_person", "total"]
+    assert outcome.blocking
+
+
+def test_mostly_relaxes_a_rule(records):
+    residuals = rule_residuals(*_frames(records))
+    strict = run_suite(context(), rule_suite("t3", gate_settings()), residuals[residuals["table"] == "t3"], ["doc_id"])
+    lenient = run_suite(context(), rule_suite("t3", {"tolerance": 1e-6, "mostly": {"default": 1.0,
+                                                                                   "t3_balance": 0.5,
+                                                                                   "t3_results_total": 0.5}}),
+                        residuals[residuals["table"] == "t3"], ["doc_id"])
+    assert "t3_balance" in {f.rule for f in strict.failures}
+    assert not {"t3_balance", "t3_results_total"} & {f.rule for f in lenient.failures}
+
+
+def test_document_suite_can_fail():
+    columns = [*SCHEMAS["documents"].names, "report_year"]
+    frame = pd.DataFrame([dict.fromkeys(columns)]).assign(doc_id="a", status="ok", format_version="2021",
+                                                         publisher="x", report_year=2019)
+    wrong_year = run_suite(context(), documents_suite(columns, 2020), frame, ["doc_id"])
+    assert [(f.rule, f.doc_ids) for f in wrong_year.failures] == [("expect_column_values_to_be_between", ["a"])]
+    missing = run_suite(context(), documents_suite(columns, 2020), frame.drop(columns=["title"]).assign(report_year=2020),
+                        ["doc_id"])
+    assert [f.rule for f in missing.failures] == ["expect_table_columns_to_match_set"]
