@@ -11,7 +11,7 @@ from assets.document import Document
 _REPORT = re.compile(r"年度报告|年报|年度工作报告")
 _ORG_THEN_YEAR = re.compile(r"^(?P<org>.{2,40}?)(?P<year>(?:19|20)\d{2})年(?:度)?(?:的)?(?:政府|政务)?信息公开")
 _YEAR_THEN_ORG = re.compile(r"^(?P<year>(?:19|20)\d{2})年(?:度)?(?P<org>.{2,40}?)(?:政府|政务)?信息公开")
-_COMPILED_BY = re.compile(r"由([^,.;:，。、《》()\s]{4,40}?)编制")
+_COMPILED_BY = re.compile(r"由([^,.;:，。、《》()\s]{4,40}?)(?:编制|根据|依据|按照)")
 _SIGN_OFF = re.compile(
     r"^([\u4e00-\u9fff()]{2,30}?(?:人民政府办公室|人民政府|政府办公室|办公室|管理委员会|管委会|委员会|局|委|厅|院|中心|街道办事处|办事处))$"
 )
@@ -42,7 +42,7 @@ def read_metadata(doc: Document) -> Metadata:
     title = _title(doc, lines)
     org, year = _org_year(title or "")
     m = _COMPILED_BY.search(text[:3000])
-    publisher = m.group(1) if m else org or _sign_off(lines)
+    publisher = _choose(org, m.group(1) if m else None) or _sign_off(lines)
     publisher = _qualify(_clean_org(publisher), text) if publisher else None
     if year is None:
         year = _year_from_text(text)
@@ -77,6 +77,16 @@ def _org_year(title: str) -> tuple[str | None, int | None]:
         if m:
             return m.group("org"), int(m.group("year"))
     return None, None
+
+
+def _choose(titled: str | None, compiled: str | None) -> str | None:
+    """The title's organ, given its full name when the `由…编制` line has one:
+    洪泽区人民政府 + 由淮安市洪泽区人民政府办公室… -> 淮安市洪泽区人民政府; an abbreviation
+    (南谯区经信局) gives way to the compiler's full name."""
+    if titled and compiled:
+        at = compiled.find(titled)
+        return compiled[: at + len(titled)] if at >= 0 else compiled
+    return titled or compiled
 
 
 def _clean_org(org: str) -> str:
@@ -129,5 +139,8 @@ def _published_date(doc: Document, text: str, lines: list[str]) -> str | None:
         m = _CN_DATE.fullmatch(line.strip("()（） "))
         if m and _valid(*m.groups()):
             return _valid(*m.groups())
-    m = _CN_DATE.search("\n".join(lines[:6]))
-    return _valid(*m.groups()) if m else None
+    for line in lines[:6]:  # a dated line under the title, e.g. `(2026年1月23日)`
+        m = _CN_DATE.fullmatch(line.strip("()（） "))
+        if m and _valid(*m.groups()):
+            return _valid(*m.groups())
+    return None

@@ -6,18 +6,16 @@ import re
 
 from assets.decode import UnreadableDocument, charset_from_content_type, decode
 from assets.document import Cell, Document, Grid
+from assets.docx_reader import convert_with_libreoffice, read_docx
 from assets.html_reader import read_head, read_html
+from assets.pdf_reader import read_pdf
 from assets.text_reader import read_text
 from assets.textnorm import normalize
 
 MAX_BYTES = 20 * 1024 * 1024
 _SEP = "\x1f"  # neither whitespace nor CJK: survives normalization and never joins two strings
 _HTML_HINT = re.compile(r"<(?:!doctype html|html|head|body|table|div|p|meta|title)[\s>/]", re.IGNORECASE)
-_SIGNATURES = (
-    (b"%PDF", "PDF documents are not supported yet"),
-    (b"PK\x03\x04", "Word (DOCX) or other zip documents are not supported yet"),
-    (b"\xd0\xcf\x11\xe0", "Word/WPS (DOC) documents are not supported yet"),
-)
+_OLD_OFFICE = ("doc", "wps", "et", "xls")
 
 
 def sniff_kind(data: bytes, text: str, name: str = "") -> str:
@@ -35,9 +33,9 @@ def normalize_document(data: bytes, name: str = "", content_type: str | None = N
         raise UnreadableDocument(
             f"file is {len(data) / 2**20:.1f} MiB, over the {max_bytes / 2**20:.0f} MiB limit for one report"
         )
-    for magic, reason in _SIGNATURES:
-        if data.startswith(magic):
-            raise UnreadableDocument(reason)
+    binary = _read_binary(data, name)
+    if binary is not None:
+        return binary
     decoded = decode(data, charset_from_content_type(content_type))
     kind = sniff_kind(data, decoded.text, name)
     title, meta = None, {}
@@ -53,6 +51,25 @@ def normalize_document(data: bytes, name: str = "", content_type: str | None = N
     if decoded.mismatch:
         doc.warnings.append(f"declared charset {decoded.declared} is wrong; decoded as {decoded.encoding}")
     return doc
+
+
+def _read_binary(data: bytes, name: str) -> Document | None:
+    """PDF, DOCX and the old Office/WPS formats, by their first bytes; None for text."""
+    head = data[:8].lstrip()
+    if head.startswith(b"%PDF"):
+        blocks, title = read_pdf(data)
+        kind = "pdf"
+    elif data.startswith(b"PK\x03\x04"):
+        blocks, title = read_docx(data)
+        kind = "docx"
+    elif data.startswith(b"\xd0\xcf\x11\xe0"):
+        suffix = name.rsplit(".", 1)[-1].lower() if "." in name else "doc"
+        html = convert_with_libreoffice(data, suffix if suffix in _OLD_OFFICE else "doc")
+        blocks, title, _ = read_html(html)
+        kind = "doc"
+    else:
+        return None
+    return Document(kind, _normalize_blocks(blocks, join_lines=True), "binary", normalize(title) if title else None)
 
 
 def _check_not_truncated(text: str) -> None:

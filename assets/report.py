@@ -14,6 +14,7 @@ from assets.decode import UnreadableDocument
 from assets.document import Document
 from assets.extract import detect_version, extract_tables
 from assets.format import load_format
+from assets.limits import time_limit
 from assets.metadata import read_metadata
 from assets.normalize import MAX_BYTES, normalize_document
 from assets.rules import evaluate
@@ -51,7 +52,8 @@ def normalize_stage(data: bytes, source: str, content_type: str | None = None,
                     max_bytes: int = MAX_BYTES) -> tuple[Document | None, str | None]:
     """(document, None) or (None, why it cannot be read)."""
     try:
-        return normalize_document(data, source, content_type, max_bytes), None
+        with time_limit():
+            return normalize_document(data, source, content_type, max_bytes), None
     except UnreadableDocument as exc:
         return None, str(exc)
     except RecursionError:

@@ -231,3 +231,146 @@ def render_text(report: Report, layout: str = "lines", traditional: bool = False
     if fullwidth:
         text = text.translate(_FULLWIDTH)
     return text
+
+
+def _t3_matrix(report: Report, vertical: bool) -> tuple[list[list[str]], list[tuple]]:
+    """The t3 grid as the template lays it out (10 columns) and its spans."""
+    fmt3 = load_format().versions[report.version].tables["t3"]
+    rows = [[CORNER, "", "", "申请人情况", "", "", "", "", "", ""],
+            ["", "", "", "自然人", "法人或其他组织", "", "", "", "", "总计"],
+            ["", "", "", "", *HEADER_T3[1:6], ""]]
+    spans = [((0, 0), (2, 2)), ((3, 0), (9, 0)), ((3, 1), (3, 2)), ((4, 1), (8, 1)), ((9, 1), (9, 2))]
+    results = "三、本年度办理结果"
+    group, first_result = None, None
+    for row in fmt3.rows.values():
+        if row.group:
+            group = None if row.code == "results" else (row.label, len(rows))
+            continue
+        vals = [_fmt(v) for v in report.row("t3", row.code)]
+        i = len(rows)
+        if row.code in ("new_received", "carried_over", "carried_forward"):
+            rows.append([row.label, "", "", *vals])
+            spans.append(((0, i), (2, i)))
+            continue
+        first_result = i if first_result is None else first_result
+        if row.label.startswith(("1.", "2.", "3.", "4.", "5.", "6.", "7.", "8.")) and group:
+            rows.append(["", group[0] if group[1] == i else "", row.label, *vals])
+        else:
+            rows.append(["", row.label, "", *vals])
+            spans.append(((1, i), (2, i)))
+            group = None
+    last_result = len(rows) - 2
+    rows[first_result][0] = "\n".join(results) if vertical else results
+    spans.append(((0, first_result), (0, last_result)))
+    return rows, spans
+
+
+def render_pdf(report: Report, vertical: bool = True, fullwidth: bool = False, scanned: bool = False,
+               password: str | None = None) -> bytes:
+    """A PDF with a text layer (reportlab, CJK CID font), t3 breaking over two pages with its
+    header rows repeated; `scanned` draws the page as an image with no text at all."""
+    import io
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    buffer = io.BytesIO()
+    if scanned:
+        from reportlab.pdfgen import canvas
+
+        page = canvas.Canvas(buffer, pagesize=A4)
+        page.setFillGray(0.85)
+        page.rect(60, 400, 470, 300, fill=1)  # a grey block standing for a scanned table
+        page.showPage()
+        page.save()
+        return buffer.getvalue()
+    text = ParagraphStyle("body", fontName="STSong-Light", fontSize=10, leading=14)
+    width = str.maketrans("0123456789", "０１２３４５６７８９") if fullwidth else None
+
+    def cell(value: str) -> str:
+        return value.translate(width) if width else value
+
+    def table(rows, spans, repeat=0):
+        t = Table([[cell(c) for c in r] for r in rows], repeatRows=repeat)
+        style = [("FONT", (0, 0), (-1, -1), "STSong-Light", 7), ("GRID", (0, 0), (-1, -1), 0.5, "black"),
+                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]
+        style += [("SPAN", a, b) for a, b in spans]
+        t.setStyle(TableStyle(style))
+        return t
+
+    story = [Paragraph(f"{report.publisher}{report.year}年政府信息公开工作年度报告", text),
+             Paragraph("一、总体情况", text), Paragraph(f"{report.year}年，本机关推进政务公开。", text),
+             Paragraph("二、主动公开政府信息情况", text)]
+    t2_rows, t2_spans = [], []
+    for block, headers, rows in _t2_blocks(report):
+        t2_spans.append(((0, len(t2_rows)), (3, len(t2_rows))))
+        t2_rows.append([block, "", "", ""])
+        t2_rows.append(["信息内容", *headers, *[""] * (3 - len(headers))])
+        for label, vals in rows:
+            t2_rows.append([label, *map(_fmt, vals), *[""] * (3 - len(vals))])
+    story += [table(t2_rows, t2_spans), Spacer(1, 260), Paragraph("三、收到和处理政府信息公开申请情况", text)]
+    story.append(table(*_t3_matrix(report, vertical), repeat=3))
+    t4 = [["行政复议", "", "", "", "", "行政诉讼", *[""] * 9], [*HEADER_T4, "未经复议直接起诉", "", "", "", "",
+          "复议后起诉", "", "", "", ""], ["", "", "", "", "", *HEADER_T4, *HEADER_T4],
+          list(map(_fmt, report.row("t4", "cases")))]
+    t4_spans = [((0, 0), (4, 0)), ((5, 0), (14, 0)), ((5, 1), (9, 1)), ((10, 1), (14, 1))]
+    t4_spans += [((i, 1), (i, 2)) for i in range(5)]
+    story += [Paragraph("四、政府信息公开行政复议、行政诉讼情况", text), table(t4, t4_spans),
+              Paragraph("五、存在的主要问题及改进情况", text), Paragraph("公开深度有待提升。", text),
+              Paragraph("六、其他需要报告的事项", text), Paragraph(f"{report.year}年，无收取信息处理费情况。", text)]
+    options = {"encrypt": password} if password else {}
+    SimpleDocTemplate(buffer, pagesize=A4, title=f"{report.publisher}{report.year}年政府信息公开工作年度报告",
+                      **options).build(story)
+    return buffer.getvalue()
+
+
+def render_docx(report: Report, fullwidth: bool = False, nested: bool = True) -> bytes:
+    """A Word file: tables with merged cells (gridSpan, vMerge); t4 inside a layout table's cell."""
+    import io
+
+    import docx
+
+    document = docx.Document()
+    document.core_properties.title = f"{report.publisher}{report.year}年政府信息公开工作年度报告"
+    width = str.maketrans("0123456789", "０１２３４５６７８９") if fullwidth else None
+    document.add_paragraph(document.core_properties.title)
+    document.add_paragraph("一、总体情况")
+    document.add_paragraph("二、主动公开政府信息情况")
+
+    def add(container, rows, spans):
+        t = container.add_table(rows=len(rows), cols=len(rows[0]))
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if value:
+                    t.cell(r, c).text = value.translate(width) if width else value
+        for (c0, r0), (c1, r1) in spans:
+            t.cell(r0, c0).merge(t.cell(r1, c1))
+        return t
+
+    t2_rows, t2_spans = [], []
+    for block, headers, rows in _t2_blocks(report):
+        t2_spans.append(((0, len(t2_rows)), (3, len(t2_rows))))
+        t2_rows.append([block, "", "", ""])
+        t2_rows.append(["信息内容", *headers, *[""] * (3 - len(headers))])
+        for label, vals in rows:
+            t2_rows.append([label, *map(_fmt, vals), *[""] * (3 - len(vals))])
+    add(document, t2_rows, t2_spans)
+    document.add_paragraph("三、收到和处理政府信息公开申请情况")
+    add(document, *_t3_matrix(report, vertical=False))
+    document.add_paragraph("四、政府信息公开行政复议、行政诉讼情况")
+    t4 = [["行政复议", "", "", "", "", "行政诉讼", *[""] * 9],
+          [*HEADER_T4, "未经复议直接起诉", "", "", "", "", "复议后起诉", "", "", "", ""],
+          ["", "", "", "", "", *HEADER_T4, *HEADER_T4], list(map(_fmt, report.row("t4", "cases")))]
+    spans = [((0, 0), (4, 0)), ((5, 0), (14, 0)), ((5, 1), (9, 1)), ((10, 1), (14, 1))]
+    spans += [((i, 1), (i, 2)) for i in range(5)]
+    container = document.add_table(rows=1, cols=1).cell(0, 0) if nested else document
+    add(container, t4, spans)
+    document.add_paragraph("五、存在的主要问题及改进情况")
+    document.add_paragraph("六、其他需要报告的事项")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()

@@ -60,11 +60,11 @@ def test_undecodable_bytes_under_a_label():
 
 
 @pytest.mark.parametrize("data,reason", [
-    (b"%PDF-1.7\n...", "PDF documents are not supported yet"),
-    (b"PK\x03\x04....", "Word (DOCX) or other zip documents are not supported yet"),
+    (b"%PDF-1.7\n...", "broken PDF"),
+    (b"PK\x03\x04....", "broken zip archive: not a readable DOCX"),
 ])
-def test_unsupported_formats_say_so(data, reason):
-    assert _error(data, "x.bin") == reason
+def test_damaged_binary_formats_say_so(data, reason):
+    assert _error(data, "x.bin").startswith(reason)
 
 
 def test_cli_carries_on_after_bad_files(tmp_path):

@@ -1,0 +1,92 @@
+"""PDF (with a text layer) to blocks: ruled tables as grids, every other line of text as a line.
+
+pdfplumber finds tables from ruling lines and gives their cells; text outside them comes as
+lines, interleaved with the tables by position. A table that runs over a page break simply
+continues in the next page's grid: the extractor finds rows by their labels, so a repeated
+header or group label after the break does no harm. Tables drawn without lines come out as
+lines of text, which the text path reads like any flattened table.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pdfplumber
+from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+from pdfminer.pdfparser import PDFSyntaxError
+from pdfplumber.utils.exceptions import PdfminerException
+
+from assets.decode import UnreadableDocument
+from assets.document import Cell, Grid
+
+MAX_PAGES = 300
+_PAGE_NUMBER = re.compile(r"^\s*[-—–]?\s*\d{1,3}\s*[-—–]?\s*$|^\s*第\s*\d+\s*页")
+
+
+class NeedsOCR(UnreadableDocument):
+    """A PDF whose pages are images: no text to read without OCR."""
+
+
+def read_pdf(data: bytes, max_pages: int = MAX_PAGES) -> tuple[list, str | None]:
+    """(blocks, title) of a PDF; raises UnreadableDocument (or NeedsOCR) with the reason."""
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+    except (PdfminerException, PDFPasswordIncorrect, PDFEncryptionError, PDFSyntaxError, ValueError, KeyError,
+            TypeError) as exc:
+        cause = exc.args[0] if isinstance(exc, PdfminerException) and exc.args else exc
+        if isinstance(cause, (PDFPasswordIncorrect, PDFEncryptionError)):
+            raise UnreadableDocument("encrypted PDF: cannot be read without its password") from None
+        raise UnreadableDocument(f"broken PDF: {type(cause).__name__} {cause}".strip()) from None
+    with pdf:
+        if len(pdf.pages) > max_pages:
+            raise UnreadableDocument(f"PDF has {len(pdf.pages)} pages, over the {max_pages}-page limit")
+        blocks, chars, images = [], 0, 0
+        try:
+            for page in pdf.pages:
+                chars += len(page.chars)
+                images += len(page.images)
+                blocks.extend(_page_blocks(page))
+        except (PdfminerException, PDFSyntaxError, ValueError, KeyError, TypeError) as exc:
+            raise UnreadableDocument(f"broken PDF: {type(exc).__name__} {exc}".strip()) from None
+        if chars == 0:
+            raise NeedsOCR(f"needs OCR: the PDF has no text layer ({len(pdf.pages)} pages"
+                           f"{', scanned images' if images else ''}); its tables cannot be read as text")
+        title = _text((pdf.metadata or {}).get("Title"))
+    return blocks, title
+
+
+def _text(value) -> str | None:
+    """A PDF info string: pdfminer leaves UTF-16 strings (with their BOM) as Latin-1 text."""
+    if isinstance(value, bytes):
+        value = value.decode("latin-1")
+    if not isinstance(value, str) or not value.strip():
+        return None
+    if value.startswith(("\xfe\xff", "\xff\xfe")):
+        try:
+            value = value.encode("latin-1").decode("utf-16")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            return None
+    return value.strip() or None
+
+
+def _page_blocks(page) -> list:
+    """Lines and grids of one page in reading order (top to bottom)."""
+    tables = [t for t in page.find_tables() if t.rows and max(len(r.cells) for r in t.rows) >= 2]
+    items = [(t.bbox[1], _grid(t)) for t in tables]
+    for line in page.extract_text_lines(return_chars=False):
+        middle = ((line["x0"] + line["x1"]) / 2, (line["top"] + line["bottom"]) / 2)
+        inside = any(x0 <= middle[0] <= x1 and top <= middle[1] <= bottom for x0, top, x1, bottom in
+                     (t.bbox for t in tables))
+        if not inside and not _PAGE_NUMBER.match(line["text"]):
+            items.append((line["top"], line["text"]))
+    items.sort(key=lambda item: item[0])
+    return [block for _, block in items]
+
+
+def _grid(table) -> Grid:
+    """Cells pdfplumber reports as None continue a merged cell: kept once, as in HTML."""
+    rows = []
+    for row in table.extract():
+        rows.append([Cell((text or "").strip()) for text in row if text is not None])
+    return Grid([r for r in rows if r])
