@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from assets.attachments import attachment_links
 from assets.fetch import Fetcher, FetchResult, RawStore
 from assets.sources import Source
 from assets.storage import filesystem
@@ -59,7 +60,8 @@ def _from_fetch(source: Source, result: FetchResult, publisher: str | None, year
 
 def gather(sources: list[Source], store: RawStore, fetcher: Fetcher | None,
            log: Callable[[str], None] = print) -> Iterator[tuple[Found, FetchResult | None]]:
-    """Every document of every source, raw bytes stored; fetch results for the manifest."""
+    """Every document of every source, raw bytes stored, with the fetch result for the manifest
+    (the document is None for a page that only links its report: its attachments follow)."""
     for source in sources:
         if source.kind == "files":
             files = source.files()
@@ -73,9 +75,17 @@ def gather(sources: list[Source], store: RawStore, fetcher: Fetcher | None,
                             None, None, data), None
         elif source.kind == "urls":
             for entry in source.urls:
+                publisher, year = entry.publisher or source.publisher, entry.year or source.year
                 result = fetcher.fetch(entry.url, allow_private=source.allow_private)
-                yield _from_fetch(source, result, entry.publisher or source.publisher, entry.year or source.year,
-                                  store), result
+                page = _from_fetch(source, result, publisher, year, store)
+                links = attachment_links(page.data, result.final_url or entry.url) if page.data else []
+                if not links:
+                    yield page, result
+                    continue
+                yield None, result  # the page only links its report: the attachments are the documents
+                for link in links:
+                    attached = fetcher.fetch(link, allow_private=source.allow_private)
+                    yield _from_fetch(source, attached, publisher, year, store), attached
         else:
             log(f"source {source.name}: kind {source.kind} is not supported yet; skipped")
 

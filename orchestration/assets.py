@@ -38,7 +38,7 @@ def raw_reports(context: dg.AssetExecutionContext, settings: OgiSettings) -> dg.
     with pool(settings.workers) as executor, write_partition(root, "fetched", year) as append:
         for batch in batched(gather(load_sources(settings.sources), store, fetcher, context.log.info), BATCH):
             results += [r for _, r in batch if r is not None]
-            found = [f for f, _ in batch]
+            found = [f for f, _ in batch if f is not None]
             todo = [f for f in found if f.year_hint is None and f.data and index.get(f.content_sha256) == "unknown"]
             for years in map_batches(executor, report_year, [(f.data, f.source_url) for f in todo]):
                 for f, y in zip(todo, years):

@@ -48,6 +48,8 @@ def years_in_sources(settings: OgiSettings) -> list[str]:
     fetcher = Fetcher(store, settings.fetch_policy(), previous=Manifest(root).latest())
     years, todo = set(), []
     for found, _ in gather(load_sources(settings.sources), store, fetcher, log=lambda _: None):
+        if found is None:
+            continue
         if found.year_hint is not None:
             years.add(found.year_hint)
         elif found.data:

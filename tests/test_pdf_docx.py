@@ -98,3 +98,18 @@ def test_official_template_docx_is_an_empty_2021_report(shared_corpus):
     assert record["error"] is None and record["format_version"] == "2021"
     assert len(record["cells"]) == 200 and all(c["value"] is None for c in record["cells"])
     assert not any(c["ambiguous"] for c in record["cells"])
+
+
+def test_old_word_through_libreoffice(tmp_path, monkeypatch):
+    """The conversion path with a stand-in `soffice` that writes the HTML LibreOffice would."""
+    from benchmarks.synthetic import render_html
+
+    report = random_report(25, "2019")
+    (tmp_path / "converted.html").write_text(render_html(report, chrome=False), encoding="utf-8")
+    soffice = tmp_path / "bin" / "soffice"
+    soffice.parent.mkdir()
+    soffice.write_text(f"#!/bin/sh\n# args: ... --outdir DIR FILE\nfor a; do last=$prev; prev=$a; done\n"
+                       f"cp {tmp_path / 'converted.html'} \"$last/report.html\"\n", encoding="utf-8")
+    soffice.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{soffice.parent}:/usr/bin:/bin")
+    _assert_values(extract_report(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "report.doc"), report)

@@ -93,3 +93,45 @@ def test_private_address_is_refused_without_allow_private(tmp_path, site):
     assert docs["status"].tolist() == ["fetch_error"]
     assert "loopback" in docs["error"].iloc[0]
     assert sum(served.values()) == 0  # no request was made
+
+
+@pytest.fixture
+def attachment_site(tmp_path):
+    """A page that only links its report (a PDF), another that links a DOCX, one with tables."""
+    from benchmarks.synthetic import random_report, render_docx, render_html, render_pdf
+
+    root = tmp_path / "site"
+    (root / "files").mkdir(parents=True)
+    pdf_report, docx_report = random_report(31, "2021", 2023), random_report(32, "2021", 2023)
+    (root / "files" / "nb2023.pdf").write_bytes(render_pdf(pdf_report))
+    (root / "files" / "nb2023.docx").write_bytes(render_docx(docx_report))
+    (root / "a.html").write_text('<html><body><h1>2023年政府信息公开工作年度报告</h1>'
+                                 '<p>附件：<a href="files/nb2023.pdf">下载</a></p></body></html>', encoding="utf-8")
+    (root / "b.html").write_text('<html><body><p><a href="/files/nb2023.docx?v=1">年报附件</a>'
+                                 '<a href="http://127.0.0.1:9/elsewhere.txt">其他</a></p></body></html>',
+                                 encoding="utf-8")
+    with_tables = random_report(33, "2021", 2023)
+    (root / "c.html").write_text(render_html(with_tables), encoding="utf-8")
+    served = Counter()
+    handler = partial(type("H", (_Counting,), {"served": served}), directory=str(root))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", (pdf_report, docx_report, with_tables)
+    server.shutdown()
+    server.server_close()
+
+
+def test_pages_that_only_link_their_report_are_read_from_the_attachment(tmp_path, attachment_site):
+    base, (pdf_report, docx_report, with_tables) = attachment_site
+    registry = tmp_path / "sources.yaml"
+    registry.write_text(f"sources:\n  - {{name: s, kind: urls, allow_private: true, urls: "
+                        f"['{base}/a.html', '{base}/b.html', '{base}/c.html']}}\n", encoding="utf-8")
+    settings = OgiSettings(storage_root=str(tmp_path / "data"), sources=str(registry),
+                           waivers=str(tmp_path / "none.yaml"), per_host_delay=0.0, workers=1)
+    assert materialize_year("2023", settings, dg.DagsterInstance.ephemeral()).published
+    docs = pd.read_parquet(tmp_path / "data" / "documents").set_index("source_url")
+    assert sorted(docs.index) == [f"{base}/c.html", f"{base}/files/nb2023.docx?v=1", f"{base}/files/nb2023.pdf"]
+    assert docs.loc[f"{base}/files/nb2023.pdf", "publisher"] == pdf_report.publisher
+    cells = pd.read_parquet(tmp_path / "data" / "cells")
+    got = cells[cells["doc_id"] == docs.loc[f"{base}/files/nb2023.docx?v=1", "doc_id"]]
+    assert got.set_index(["table", "row", "column"])["value"].to_dict() == pytest.approx(docx_report.values)
