@@ -10,7 +10,7 @@ from lxml import etree
 from assets.decode import UnreadableDocument, decode
 
 SUFFIXES = (".pdf", ".doc", ".docx", ".wps", ".et")
-_TABLE_MARKERS = re.compile("第二十条|第二十條|勾稽|本年新收|<table", re.I)
+_TABLE_MARKERS = re.compile("第二十条|第二十條|勾稽|本年新收|<table", re.IGNORECASE)
 
 
 def attachment_links(data: bytes, base_url: str) -> list[str]:

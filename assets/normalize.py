@@ -8,7 +8,7 @@ from assets.decode import UnreadableDocument, charset_from_content_type, decode
 from assets.document import Cell, Document, Grid
 from assets.docx_reader import convert_with_libreoffice, read_docx
 from assets.html_reader import read_head, read_html
-from assets.pdf_reader import read_pdf
+from assets.pdf_reader import OCR_TITLE, read_pdf
 from assets.text_reader import read_text
 from assets.textnorm import normalize
 
@@ -59,6 +59,10 @@ def _read_binary(data: bytes, name: str) -> Document | None:
     if head.startswith(b"%PDF"):
         blocks, title = read_pdf(data)
         kind = "pdf"
+        if title == OCR_TITLE:
+            doc = Document("pdf-ocr", _normalize_blocks(blocks, join_lines=False), "binary")
+            doc.warnings.append("read by OCR (no text layer): every value is a reading to check against the page")
+            return doc
     elif data.startswith(b"PK\x03\x04"):
         blocks, title = read_docx(data)
         kind = "docx"

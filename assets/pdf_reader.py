@@ -17,10 +17,12 @@ from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdfparser import PDFSyntaxError
 from pdfplumber.utils.exceptions import PdfminerException
 
+from assets import ocr
 from assets.decode import UnreadableDocument
 from assets.document import Cell, Grid
 
 MAX_PAGES = 300
+OCR_TITLE = "\x00ocr"  # marks a document read by OCR (see assets.ocr)
 _PAGE_NUMBER = re.compile(r"^\s*[-—–]?\s*\d{1,3}\s*[-—–]?\s*$|^\s*第\s*\d+\s*页")
 
 
@@ -49,6 +51,8 @@ def read_pdf(data: bytes, max_pages: int = MAX_PAGES) -> tuple[list, str | None]
                 blocks.extend(_page_blocks(page))
         except (PdfminerException, PDFSyntaxError, ValueError, KeyError, TypeError) as exc:
             raise UnreadableDocument(f"broken PDF: {type(exc).__name__} {exc}".strip()) from None
+        if chars == 0 and ocr.available():
+            return ocr.ocr_pdf(data, max_pages), OCR_TITLE
         if chars == 0:
             raise NeedsOCR(f"needs OCR: the PDF has no text layer ({len(pdf.pages)} pages"
                            f"{', scanned images' if images else ''}); its tables cannot be read as text")

@@ -74,9 +74,12 @@ def extract_stage(doc: Document) -> Extracted:
         cell = tables.cells[(table, row, column)]
         cells.append({
             "table": table, "row": row, "column": column, "value": _number(cell.value), "raw": cell.raw,
-            "inferred": cell.inferred, "ambiguous": cell.ambiguous,
+            "inferred": cell.inferred or (doc.kind == "pdf-ocr" and cell.value is not None),
+            "ambiguous": cell.ambiguous,
         })
     warnings = list(doc.warnings)
+    if doc.kind == "pdf-ocr" and not any(c["value"] is not None for c in cells):
+        raise UnreadableDocument("needs OCR: the PDF has no text layer and OCR could not read its tables")
     if version.tables and not tables.found:
         warnings.append("template labels found but no table values could be read")
     return Extracted(meta.title, meta.publisher, meta.year, version_code, meta.published_date, cells,

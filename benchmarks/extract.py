@@ -65,7 +65,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=1000, help="generated reports")
     args = parser.parse_args()
-    from benchmarks.synthetic import random_report, render_html
+    from benchmarks.synthetic import random_report, render_docx, render_html, render_pdf
 
     sample = sorted(glob.glob(str(ROOT / "samples" / "reports" / "*")))
     report("sample corpus (samples/reports)", sample, *measure("ogi", sample))
@@ -78,11 +78,49 @@ def main() -> None:
         ours = report(f"{args.n} generated HTML reports", generated, *measure("ogi", generated))
         theirs = report("  same files, pandas.read_html", generated, *measure("pandas", generated))
         print(f"ogi extract vs pandas.read_html: {ours / theirs:.2f}x the documents per second")
+        pdfs, docxs = [], []
+        for i in range(args.n // 10):
+            generated_report = random_report(i, "2021" if i % 2 else "2019")
+            pdfs.append(Path(tmp) / f"report_{i:05d}.pdf")
+            pdfs[-1].write_bytes(render_pdf(generated_report))
+            docxs.append(Path(tmp) / f"report_{i:05d}.docx")
+            docxs[-1].write_bytes(render_docx(generated_report))
+        seconds, errors, rss = measure("ogi", [str(p) for p in pdfs])
+        report(f"{len(pdfs)} generated PDF reports", pdfs, seconds, errors, rss)
+        print(f"{'':<34} {2 * len(pdfs) / seconds:8.1f} pages/s (2 pages each)")
+        report(f"{len(docxs)} generated DOCX reports", docxs, *measure("ogi", [str(p) for p in docxs]))
+        real_pdfs = sorted(glob.glob(str(ROOT.parent / "shared" / "corpus" / "real" / "*.pdf")))
+        if real_pdfs:
+            pages = _pages(real_pdfs)
+            seconds, errors, rss = measure("ogi", real_pdfs * 5)
+            report("real PDFs (../shared, 5-6 pages)", real_pdfs * 5, seconds, errors, rss)
+            print(f"{'':<34} {5 * pages / seconds:8.1f} pages/s; text layer alone with pypdfium2: "
+                  f"{_pypdfium2_pages_per_second(real_pdfs):.0f} pages/s")
         real = sorted(glob.glob(str(ROOT.parent / "shared" / "corpus" / "real" / "*.html")))
         if real:
             ours = report("real pages (../shared, ~110-220 KB)", real * 20, *measure("ogi", real * 20))
             theirs = report("  same files, pandas.read_html", real * 20, *measure("pandas", real * 20))
             print(f"ogi extract vs pandas.read_html: {ours / theirs:.2f}x the documents per second")
+
+
+def _pages(files: list[str]) -> int:
+    import pypdfium2
+
+    return sum(len(pypdfium2.PdfDocument(f)) for f in files)
+
+
+def _pypdfium2_pages_per_second(files: list[str]) -> float:
+    """pypdfium2 reads the text layer far faster, but gives no table cells (why pdfplumber)."""
+    import pypdfium2
+
+    start, pages = time.perf_counter(), 0
+    for _ in range(5):
+        for f in files:
+            pdf = pypdfium2.PdfDocument(f)
+            for i in range(len(pdf)):
+                pdf[i].get_textpage().get_text_range()
+                pages += 1
+    return pages / (time.perf_counter() - start)
 
 
 if __name__ == "__main__":

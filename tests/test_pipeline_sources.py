@@ -133,5 +133,6 @@ def test_pages_that_only_link_their_report_are_read_from_the_attachment(tmp_path
     assert sorted(docs.index) == [f"{base}/c.html", f"{base}/files/nb2023.docx?v=1", f"{base}/files/nb2023.pdf"]
     assert docs.loc[f"{base}/files/nb2023.pdf", "publisher"] == pdf_report.publisher
     cells = pd.read_parquet(tmp_path / "data" / "cells")
-    got = cells[cells["doc_id"] == docs.loc[f"{base}/files/nb2023.docx?v=1", "doc_id"]]
-    assert got.set_index(["table", "row", "column"])["value"].to_dict() == pytest.approx(docx_report.values)
+    for url, report in ((f"{base}/files/nb2023.docx?v=1", docx_report), (f"{base}/c.html", with_tables)):
+        got = cells[cells["doc_id"] == docs.loc[url, "doc_id"]]
+        assert got.set_index(["table", "row", "column"])["value"].to_dict() == pytest.approx(report.values)
