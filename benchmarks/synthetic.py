@@ -266,9 +266,10 @@ def _t3_matrix(report: Report, vertical: bool) -> tuple[list[list[str]], list[tu
 
 
 def render_pdf(report: Report, vertical: bool = True, fullwidth: bool = False, scanned: bool = False,
-               password: str | None = None) -> bytes:
+               password: str | None = None, ruled: bool = True) -> bytes:
     """A PDF with a text layer (reportlab, CJK CID font), t3 breaking over two pages with its
-    header rows repeated; `scanned` draws the page as an image with no text at all."""
+    header rows repeated; `scanned` draws the page as an image with no text at all; `ruled`
+    False draws the tables without lines."""
     import io
 
     from reportlab.lib.pagesizes import A4
@@ -296,8 +297,8 @@ def render_pdf(report: Report, vertical: bool = True, fullwidth: bool = False, s
 
     def table(rows, spans, repeat=0):
         t = Table([[cell(c) for c in r] for r in rows], repeatRows=repeat)
-        style = [("FONT", (0, 0), (-1, -1), "STSong-Light", 7), ("GRID", (0, 0), (-1, -1), 0.5, "black"),
-                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]
+        style = [("FONT", (0, 0), (-1, -1), "STSong-Light", 7), ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]
+        style += [("GRID", (0, 0), (-1, -1), 0.5, "black")] if ruled else []
         style += [("SPAN", a, b) for a, b in spans]
         t.setStyle(TableStyle(style))
         return t

@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="ogi", description="Government information disclosure annual reports to data.")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("extract", help="extract the official tables of report files as JSON lines")
-    p.add_argument("files", nargs="+", metavar="FILE", help="HTML or text report files")
+    p.add_argument("files", nargs="+", metavar="FILE", help="report files: HTML, text, PDF, DOCX (DOC/WPS/ET with LibreOffice)")
     p.set_defaults(func=_extract)
     p = sub.add_parser("materialize", help="run the pipeline for every year of the sources, or --year")
     p.add_argument("--year", action="append", help="a report year (repeatable)")

@@ -33,6 +33,16 @@ def test_pdf_with_table_3_over_a_page_break_and_vertical_labels(version):
     _assert_values(extract_report(data, "report.pdf"), report)
 
 
+def test_pdf_tables_drawn_without_lines_are_read_as_text():
+    report = random_report(28, "2021")
+    data = render_pdf(report, ruled=False, vertical=False)
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        assert not any(p.find_tables() for p in pdf.pages)
+    record = extract_report(data, "unruled.pdf")
+    got = {(c["table"], c["row"], c["column"]): c["value"] for c in record["cells"]}
+    assert {k: got[k] for k in report.values} == pytest.approx(report.values)
+
+
 def test_pdf_full_width_digits():
     report = random_report(22, "2021")
     _assert_values(extract_report(render_pdf(report, fullwidth=True), "report.pdf"), report)
