@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from assets.attachments import attachment_links
 from assets.fetch import Fetcher, FetchResult, RawStore
 from assets.sources import Source
-from assets.storage import filesystem
+from assets.storage import filesystem, replacing
 
 
 @dataclass
@@ -117,9 +117,7 @@ class YearIndex:
     def save(self) -> None:
         if not self.new:
             return
-        self.fs.makedirs(self.base, exist_ok=True)
-        name = f"{self.base}/{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:8]}"
-        with self.fs.open(f"{name}.tmp", "w") as handle:
+        name = f"{self.base}/{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:8]}.jsonl"
+        with replacing(self.fs, name) as temp, self.fs.open(temp, "w") as handle:
             handle.writelines(json.dumps([sha, year]) + "\n" for sha, year in self.new.items())
-        self.fs.mv(f"{name}.tmp", f"{name}.jsonl")
         self.new = {}

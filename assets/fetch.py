@@ -25,7 +25,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import ReadTimeoutError
 from urllib3.util.retry import Retry
 
-from assets.storage import filesystem
+from assets.storage import filesystem, replacing
 
 AddressCheck = Callable[[str, bool], "str | None"]
 
@@ -112,15 +112,9 @@ class Manifest:
 
 
 def _write_atomically(fs: fsspec.AbstractFileSystem, target: str, data: bytes) -> None:
-    """Readers see the whole file or nothing; the temporary name matches neither an object nor a log file."""
-    temp = f"{target}.tmp-{uuid.uuid4().hex}"
-    fs.makedirs(target.rsplit("/", 1)[0], exist_ok=True)
-    try:
+    """Readers see the whole file or nothing (the temporary name is hidden and ends in .tmp)."""
+    with replacing(fs, target) as temp:
         fs.pipe_file(temp, data)
-        fs.mv(temp, target)
-    finally:
-        if fs.exists(temp):
-            fs.rm(temp)
 
 
 def check_address(host: str, allow_private: bool) -> str | None:

@@ -233,6 +233,26 @@ def render_text(report: Report, layout: str = "lines", traditional: bool = False
     return text
 
 
+def _t2_matrix(report: Report) -> tuple[list[list[str]], list[tuple]]:
+    """The t2 grid (4 columns, a title row per block) and its spans."""
+    rows, spans = [], []
+    for block, headers, lines in _t2_blocks(report):
+        spans.append(((0, len(rows)), (3, len(rows))))
+        rows.append([block, "", "", ""])
+        rows.append(["信息内容", *headers, *[""] * (3 - len(headers))])
+        rows.extend([label, *map(_fmt, vals), *[""] * (3 - len(vals))] for label, vals in lines)
+    return rows, spans
+
+
+def _t4_matrix(report: Report) -> tuple[list[list[str]], list[tuple]]:
+    """The t4 grid (15 columns, three header rows) and its spans."""
+    rows = [["行政复议", "", "", "", "", "行政诉讼", *[""] * 9],
+            [*HEADER_T4, "未经复议直接起诉", "", "", "", "", "复议后起诉", "", "", "", ""],
+            ["", "", "", "", "", *HEADER_T4, *HEADER_T4], list(map(_fmt, report.row("t4", "cases")))]
+    spans = [((0, 0), (4, 0)), ((5, 0), (14, 0)), ((5, 1), (9, 1)), ((10, 1), (14, 1))]
+    return rows, spans + [((i, 1), (i, 2)) for i in range(5)]
+
+
 def _t3_matrix(report: Report, vertical: bool) -> tuple[list[list[str]], list[tuple]]:
     """The t3 grid as the template lays it out (10 columns) and its spans."""
     fmt3 = load_format().versions[report.version].tables["t3"]
@@ -306,21 +326,9 @@ def render_pdf(report: Report, vertical: bool = True, fullwidth: bool = False, s
     story = [Paragraph(f"{report.publisher}{report.year}年政府信息公开工作年度报告", text),
              Paragraph("一、总体情况", text), Paragraph(f"{report.year}年，本机关推进政务公开。", text),
              Paragraph("二、主动公开政府信息情况", text)]
-    t2_rows, t2_spans = [], []
-    for block, headers, rows in _t2_blocks(report):
-        t2_spans.append(((0, len(t2_rows)), (3, len(t2_rows))))
-        t2_rows.append([block, "", "", ""])
-        t2_rows.append(["信息内容", *headers, *[""] * (3 - len(headers))])
-        for label, vals in rows:
-            t2_rows.append([label, *map(_fmt, vals), *[""] * (3 - len(vals))])
-    story += [table(t2_rows, t2_spans), Spacer(1, 260), Paragraph("三、收到和处理政府信息公开申请情况", text)]
+    story += [table(*_t2_matrix(report)), Spacer(1, 260), Paragraph("三、收到和处理政府信息公开申请情况", text)]
     story.append(table(*_t3_matrix(report, vertical), repeat=3))
-    t4 = [["行政复议", "", "", "", "", "行政诉讼", *[""] * 9], [*HEADER_T4, "未经复议直接起诉", "", "", "", "",
-          "复议后起诉", "", "", "", ""], ["", "", "", "", "", *HEADER_T4, *HEADER_T4],
-          list(map(_fmt, report.row("t4", "cases")))]
-    t4_spans = [((0, 0), (4, 0)), ((5, 0), (14, 0)), ((5, 1), (9, 1)), ((10, 1), (14, 1))]
-    t4_spans += [((i, 1), (i, 2)) for i in range(5)]
-    story += [Paragraph("四、政府信息公开行政复议、行政诉讼情况", text), table(t4, t4_spans),
+    story += [Paragraph("四、政府信息公开行政复议、行政诉讼情况", text), table(*_t4_matrix(report)),
               Paragraph("五、存在的主要问题及改进情况", text), Paragraph("公开深度有待提升。", text),
               Paragraph("六、其他需要报告的事项", text), Paragraph(f"{report.year}年，无收取信息处理费情况。", text)]
     options = {"encrypt": password} if password else {}
@@ -352,24 +360,12 @@ def render_docx(report: Report, fullwidth: bool = False, nested: bool = True) ->
             t.cell(r0, c0).merge(t.cell(r1, c1))
         return t
 
-    t2_rows, t2_spans = [], []
-    for block, headers, rows in _t2_blocks(report):
-        t2_spans.append(((0, len(t2_rows)), (3, len(t2_rows))))
-        t2_rows.append([block, "", "", ""])
-        t2_rows.append(["信息内容", *headers, *[""] * (3 - len(headers))])
-        for label, vals in rows:
-            t2_rows.append([label, *map(_fmt, vals), *[""] * (3 - len(vals))])
-    add(document, t2_rows, t2_spans)
+    add(document, *_t2_matrix(report))
     document.add_paragraph("三、收到和处理政府信息公开申请情况")
     add(document, *_t3_matrix(report, vertical=False))
     document.add_paragraph("四、政府信息公开行政复议、行政诉讼情况")
-    t4 = [["行政复议", "", "", "", "", "行政诉讼", *[""] * 9],
-          [*HEADER_T4, "未经复议直接起诉", "", "", "", "", "复议后起诉", "", "", "", ""],
-          ["", "", "", "", "", *HEADER_T4, *HEADER_T4], list(map(_fmt, report.row("t4", "cases")))]
-    spans = [((0, 0), (4, 0)), ((5, 0), (14, 0)), ((5, 1), (9, 1)), ((10, 1), (14, 1))]
-    spans += [((i, 1), (i, 2)) for i in range(5)]
     container = document.add_table(rows=1, cols=1).cell(0, 0) if nested else document
-    add(container, t4, spans)
+    add(container, *_t4_matrix(report))
     document.add_paragraph("五、存在的主要问题及改进情况")
     document.add_paragraph("六、其他需要报告的事项")
     buffer = io.BytesIO()

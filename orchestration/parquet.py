@@ -8,14 +8,13 @@ never half of one; other years are not touched.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from assets.storage import filesystem
+from assets.storage import filesystem, replacing
 
 _STR, _BOOL, _I32 = pa.string(), pa.bool_(), pa.int32()
 
@@ -63,24 +62,16 @@ def write_partition(root: str, dataset: str, year: int | str, staging: bool = Tr
     """Yield a function that appends rows (a list of dicts, or a dict of columns, which is much
     cheaper for many rows); the year's file appears only on success."""
     fs, _ = filesystem(root)
-    final = partition_path(root, dataset, year, staging)
-    folder, name = final.rsplit("/", 1)
-    tmp = f"{folder}/.{name}.{uuid.uuid4().hex}.tmp"
-    fs.makedirs(folder, exist_ok=True)
     schema = SCHEMAS[dataset]
-    try:
-        with fs.open(tmp, "wb") as handle, pq.ParquetWriter(handle, schema, compression="zstd") as writer:
-            def append(rows: list[dict] | dict[str, list]) -> None:
-                if isinstance(rows, dict):
-                    writer.write_table(pa.Table.from_pydict(rows, schema=schema))
-                elif rows:
-                    writer.write_table(pa.Table.from_pylist(rows, schema=schema))
+    with replacing(fs, partition_path(root, dataset, year, staging)) as tmp, fs.open(tmp, "wb") as handle, \
+            pq.ParquetWriter(handle, schema, compression="zstd") as writer:
+        def append(rows: list[dict] | dict[str, list]) -> None:
+            if isinstance(rows, dict):
+                writer.write_table(pa.Table.from_pydict(rows, schema=schema))
+            elif rows:
+                writer.write_table(pa.Table.from_pylist(rows, schema=schema))
 
-            yield append
-        fs.mv(tmp, final)
-    finally:
-        if fs.exists(tmp):
-            fs.rm(tmp)
+        yield append
 
 
 def read_partition(root: str, dataset: str, year: int | str, staging: bool = True,
@@ -109,16 +100,9 @@ def publish(root: str, year: int | str, datasets: Iterable[str] = PUBLISHED) -> 
     fs, _ = filesystem(root)
     counts = {}
     for dataset in datasets:
-        source, final = partition_path(root, dataset, year, True), partition_path(root, dataset, year, False)
-        folder, name = final.rsplit("/", 1)
-        tmp = f"{folder}/.{name}.{uuid.uuid4().hex}.tmp"
-        fs.makedirs(folder, exist_ok=True)
-        try:
-            fs.copy(source, tmp)
-            fs.mv(tmp, final)
-        finally:
-            if fs.exists(tmp):
-                fs.rm(tmp)
+        final = partition_path(root, dataset, year, False)
+        with replacing(fs, final) as tmp:
+            fs.copy(partition_path(root, dataset, year, True), tmp)
         with fs.open(final, "rb") as handle:
             counts[dataset] = pq.ParquetFile(handle).metadata.num_rows
     return counts
