@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from assets.attachments import attachment_links
+from assets.discover import discover
 from assets.fetch import Fetcher, FetchResult, RawStore
 from assets.sources import Source
 from assets.storage import filesystem, replacing
@@ -58,10 +59,14 @@ def _from_fetch(source: Source, result: FetchResult, publisher: str | None, year
                  store.get(result.sha256) if ok else None)
 
 
-def gather(sources: list[Source], store: RawStore, fetcher: Fetcher | None,
-           log: Callable[[str], None] = print) -> Iterator[tuple[Found, FetchResult | None]]:
-    """Every document of every source, raw bytes stored, with the fetch result for the manifest
-    (the document is None for a page that only links its report: its attachments follow)."""
+def gather(sources: list[Source], store: RawStore, fetcher: Fetcher | None, log: Callable[[str], None] = print,
+           year: int | None = None) -> Iterator[tuple[Found | None, FetchResult | None]]:
+    """Every document of every source, raw bytes stored, with the fetch result for the manifest.
+
+    The document is None for requests that are not documents themselves: a page that only
+    links its report (its attachments follow), a listing's pages and robots.txt. With `year`,
+    a listing's links whose titles name another year are not fetched.
+    """
     for source in sources:
         if source.kind == "files":
             files = source.files()
@@ -75,19 +80,29 @@ def gather(sources: list[Source], store: RawStore, fetcher: Fetcher | None,
                             None, None, data), None
         elif source.kind == "urls":
             for entry in source.urls:
-                publisher, year = entry.publisher or source.publisher, entry.year or source.year
-                result = fetcher.fetch(entry.url, allow_private=source.allow_private)
-                page = _from_fetch(source, result, publisher, year, store)
-                links = attachment_links(page.data, result.final_url or entry.url) if page.data else []
-                if not links:
-                    yield page, result
-                    continue
-                yield None, result  # the page only links its report: the attachments are the documents
-                for link in links:
-                    attached = fetcher.fetch(link, allow_private=source.allow_private)
-                    yield _from_fetch(source, attached, publisher, year, store), attached
+                yield from _fetch_report(source, fetcher, store, entry.url, entry.publisher or source.publisher,
+                                         entry.year or source.year)
         else:
-            log(f"source {source.name}: kind {source.kind} is not supported yet; skipped")
+            requests: list[FetchResult] = []
+            listed = discover(source, fetcher, year, log, requests.append)
+            yield from ((None, r) for r in requests)
+            for item in listed:
+                yield from _fetch_report(source, fetcher, store, item.url, item.publisher, item.year)
+
+
+def _fetch_report(source: Source, fetcher: Fetcher, store: RawStore, url: str, publisher: str | None,
+                  year: int | None) -> Iterator[tuple[Found | None, FetchResult]]:
+    """A report page, or the attachments it links when it has no report tables of its own."""
+    result = fetcher.fetch(url, allow_private=source.allow_private)
+    page = _from_fetch(source, result, publisher, year, store)
+    links = attachment_links(page.data, result.final_url or url) if page.data else []
+    if not links:
+        yield page, result
+        return
+    yield None, result
+    for link in links:
+        attached = fetcher.fetch(link, allow_private=source.allow_private)
+        yield _from_fetch(source, attached, publisher, year, store), attached
 
 
 class YearIndex:

@@ -36,7 +36,7 @@ def raw_reports(context: dg.AssetExecutionContext, settings: OgiSettings) -> dg.
     results, unplaced, seen = [], [], set()
     counts = {"documents": 0, "fetch_errors": 0}
     with pool(settings.workers) as executor, write_partition(root, "fetched", year) as append:
-        for batch in batched(gather(load_sources(settings.sources), store, fetcher, context.log.info), BATCH):
+        for batch in batched(gather(load_sources(settings.sources), store, fetcher, context.log.info, year), BATCH):
             results += [r for _, r in batch if r is not None]
             found = [f for f, _ in batch if f is not None]
             todo = [f for f in found if f.year_hint is None and f.data and index.get(f.content_sha256) == "unknown"]

@@ -1,6 +1,7 @@
 """`ogi` command line.
 
     ogi extract FILE...          one JSON record per report file (no pipeline, no storage)
+    ogi discover [--year Y]      the reports the sources' report columns link, as JSON lines
     ogi materialize [--year Y]   run the pipeline for the sources' years (or the given ones)
     ogi dev                      the Dagster UI on this project (DAGSTER_HOME defaults to ./.dagster)
 """
@@ -11,6 +12,7 @@ import argparse
 import json
 import os
 import sys
+from functools import partial
 from pathlib import Path
 
 
@@ -27,6 +29,40 @@ def _extract(args) -> int:
             record = extract_report(data, name)
         out.write(json.dumps(record, ensure_ascii=False) + "\n")
         out.flush()
+    return 0
+
+
+def _discover(args) -> int:
+    from dataclasses import asdict
+
+    from assets.discover import discover
+    from assets.fetch import Fetcher, Manifest, RawStore
+    from assets.sources import RegistryError, load_sources
+    from assets.storage import storage_root
+
+    try:
+        sources = load_sources(args.sources or os.environ.get("OGI_SOURCES") or "sources.yaml")
+    except RegistryError as exc:
+        print(f"ogi discover: {exc}", file=sys.stderr)
+        return 2
+    root = storage_root()
+    manifest = Manifest(root)
+    fetcher = Fetcher(RawStore(root), previous=manifest.latest())
+    requests = []
+    for source in sources:
+        if source.kind == "urls":
+            found = [{"url": u.url, "publisher": u.publisher or source.publisher, "year": u.year or source.year,
+                      "title": None, "source": source.name} for u in source.urls
+                     if args.year is None or (u.year or source.year) in (None, args.year)]
+        elif source.kind == "listing":
+            log = partial(print, file=sys.stderr)
+            found = [asdict(x) for x in discover(source, fetcher, args.year, log, requests.append)]
+        else:
+            continue
+        for item in found:
+            sys.stdout.write(json.dumps(item, ensure_ascii=False) + "\n")
+    if requests:
+        manifest.append(requests)
     return 0
 
 
@@ -66,6 +102,10 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("extract", help="extract the official tables of report files as JSON lines")
     p.add_argument("files", nargs="+", metavar="FILE", help="report files: HTML, text, PDF, DOCX (DOC/WPS/ET with LibreOffice)")
     p.set_defaults(func=_extract)
+    p = sub.add_parser("discover", help="list the reports the sources' report columns link (JSON lines)")
+    p.add_argument("--sources", help="registry file (default: OGI_SOURCES or sources.yaml)")
+    p.add_argument("--year", type=int, help="only reports of this report year")
+    p.set_defaults(func=_discover)
     p = sub.add_parser("materialize", help="run the pipeline for every year of the sources, or --year")
     p.add_argument("--year", action="append", help="a report year (repeatable)")
     p.set_defaults(func=_materialize)

@@ -46,8 +46,10 @@ def years_in_sources(settings: OgiSettings) -> list[str]:
     root = settings.storage_root
     store, index = RawStore(root), YearIndex(root)
     fetcher = Fetcher(store, settings.fetch_policy(), previous=Manifest(root).latest())
-    years, todo = set(), []
-    for found, _ in gather(load_sources(settings.sources), store, fetcher, log=lambda _: None):
+    years, todo, requests = set(), [], []
+    for found, result in gather(load_sources(settings.sources), store, fetcher, log=lambda _: None):
+        if result is not None:
+            requests.append(result)
         if found is None:
             continue
         if found.year_hint is not None:
@@ -66,6 +68,8 @@ def years_in_sources(settings: OgiSettings) -> list[str]:
                 if y is not None:
                     years.add(y)
     index.save()
+    if requests:
+        Manifest(root).append(requests)
     last = int(dg.TimeWindowPartitionsDefinition(start="2008", fmt="%Y", cron_schedule="0 0 1 1 *")
                .get_last_partition_key())
     return [str(y) for y in sorted(years) if 2008 <= y <= last]

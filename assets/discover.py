@@ -1,0 +1,146 @@
+"""Find the annual reports a site lists: follow its report column's pages, keep report links.
+
+Government CMS list pages paginate as `index.html`, `index_1.html`, …, as `?page=2`, or with a
+`下一页` link; all three are followed. A link is a report when its title names one
+(`2022年…政府信息公开工作年度报告`, `…年报`, Simplified or Traditional); the year and the
+publisher are read from that title. robots.txt is honoured, each source has a page budget, and
+every request goes through the Fetcher (its per-host delay, address rules and conditional GETs).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib import robotparser
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+from lxml import etree
+
+from assets.decode import UnreadableDocument, decode
+from assets.fetch import Fetcher, FetchPolicy, FetchResult
+from assets.sources import Source
+from assets.textnorm import normalize
+
+MAX_PAGES = 50
+_REPORT = re.compile(r"(?:政府|政务)?信息公开.{0,8}?(?:年度报告|年报)|年度报告|年报")
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
+_NEXT = re.compile(r"^(?:下一页|下页|后页|next|›|»|>)$", re.IGNORECASE)
+_PAGED = re.compile(r"(?:/index_\d+\.s?html?$)|(?:[?&](?:page|pageNo|pageIndex|p)=\d+)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Listed:
+    url: str
+    publisher: str | None
+    year: int | None
+    title: str
+    source: str
+
+
+def discover(source: Source, fetcher: Fetcher, year: int | None = None, log: Callable[[str], None] = print,
+             record: Callable[[FetchResult], None] = lambda _: None) -> list[Listed]:
+    """Report links of a `listing` source (of one report year when `year` is given). Every
+    request made is passed to `record` (for the fetch manifest: re-runs ask conditionally)."""
+    budget = int(source.options.get("max_pages", MAX_PAGES))
+    pattern = re.compile(source.options["link_pattern"]) if source.options.get("link_pattern") else None
+    other_sites = bool(source.options.get("allow_other_sites", False))
+    robots = _Robots(fetcher, source.allow_private, record)
+    host = urlsplit(source.url).hostname
+    queue, seen_pages, found, seen_links = [source.url], set(), [], set()
+    while queue and len(seen_pages) < budget:
+        page = queue.pop(0)
+        if page in seen_pages:
+            continue
+        seen_pages.add(page)
+        if not robots.allowed(page):
+            log(f"{source.name}: robots.txt forbids {page}")
+            continue
+        result = fetcher.fetch(page, allow_private=source.allow_private)
+        record(result)
+        if result.status == "error":
+            log(f"{source.name}: list page {page}: {result.error}")
+            continue
+        base = result.final_url or page
+        for href, text in _links(fetcher.store.get(result.sha256)):
+            url = _clean(urljoin(base, href))
+            if not url.startswith(("http://", "https://")):
+                continue
+            if _NEXT.match(text) or (_PAGED.search(url) and _same_column(url, source.url)):
+                if url not in seen_pages:
+                    queue.append(url)
+                continue
+            title = normalize(text)
+            if not _REPORT.search(title) or (pattern and not pattern.search(url)) or url in seen_links:
+                continue
+            if not other_sites and urlsplit(url).hostname != host:
+                continue
+            seen_links.add(url)
+            if not robots.allowed(url):
+                log(f"{source.name}: robots.txt forbids {url}")
+                continue
+            listed = Listed(url, _publisher(title) or source.publisher or source.name, _year_of(title), title,
+                            source.name)
+            if year is None or listed.year == year:
+                found.append(listed)
+    if queue:
+        log(f"{source.name}: stopped after {budget} list pages (max_pages)")
+    return found
+
+
+def _links(body: bytes) -> list[tuple[str, str]]:
+    """(href, title) of every link: the title attribute when there is one, else the link text."""
+    try:
+        root = etree.fromstring(decode(body).text, etree.HTMLParser())
+    except (UnreadableDocument, etree.ParserError, etree.XMLSyntaxError, ValueError):
+        return []
+    if root is None:
+        return []
+    out = []
+    for a in root.iter("a"):
+        href = (a.get("href") or "").strip()
+        if href and not href.startswith(("#", "javascript:", "mailto:")):
+            out.append((href, (a.get("title") or "".join(a.itertext())).strip()))
+    return out
+
+
+def _clean(url: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, parts.query, ""))
+
+
+def _same_column(url: str, start: str) -> bool:
+    """A paginated link of this column: same host and folder as the column's first page."""
+    a, b = urlsplit(url), urlsplit(start)
+    return a.netloc == b.netloc and a.path.rsplit("/", 1)[0] == b.path.rsplit("/", 1)[0]
+
+
+def _year_of(title: str) -> int | None:
+    m = _YEAR.search(title)
+    return int(m.group(1)) if m else None
+
+
+def _publisher(title: str) -> str | None:
+    m = re.match(r"^(.{2,30}?)(?:19|20)\d{2}\s*年", re.sub(r"\s+", "", title))
+    return m.group(1) if m else None
+
+
+class _Robots:
+    """robots.txt of each host, read once through the Fetcher; a missing file allows all."""
+
+    def __init__(self, fetcher: Fetcher, allow_private: bool, record: Callable[[FetchResult], None]):
+        self.fetcher, self.allow_private, self.record, self.parsers = fetcher, allow_private, record, {}
+
+    def allowed(self, url: str) -> bool:
+        parts = urlsplit(url)
+        key = f"{parts.scheme}://{parts.netloc}"
+        if key not in self.parsers:
+            parser = robotparser.RobotFileParser()
+            result = self.fetcher.fetch(f"{key}/robots.txt", allow_private=self.allow_private)
+            self.record(result)
+            lines = []
+            if result.status != "error":
+                lines = self.fetcher.store.get(result.sha256).decode("utf-8", errors="replace").splitlines()
+            parser.parse(lines)
+            self.parsers[key] = parser
+        return self.parsers[key].can_fetch(FetchPolicy().user_agent.split("/")[0], url)
