@@ -105,6 +105,20 @@ def _fetch_report(source: Source, fetcher: Fetcher, store: RawStore, url: str, p
         yield _from_fetch(source, attached, publisher, year, store), attached
 
 
+def place(found: list[Found], index: YearIndex,
+          read_years: Callable[[list[tuple[bytes, str]]], list[int | None]]) -> list[int | None]:
+    """The report year of each document: its source's hint, else the year its content states
+    (read with `read_years` once per distinct content, then remembered in `index`)."""
+    todo = [f for f in found if f.year_hint is None and f.data and index.get(f.content_sha256) == "unknown"]
+    for f, year in zip(todo, read_years([(f.data, f.source_url) for f in todo])):
+        index.put(f.content_sha256, year)
+    years = []
+    for f in found:
+        year = f.year_hint if f.year_hint is not None else index.get(f.content_sha256) if f.content_sha256 else None
+        years.append(None if year == "unknown" else year)
+    return years
+
+
 class YearIndex:
     """sha256 -> report year read from the content, remembered across runs.
 

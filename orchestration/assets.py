@@ -4,14 +4,16 @@ raw_reports -> normalized_reports -> extracted_reports -> validated_reports (sta
 the Great Expectations checks) -> published_reports (the Parquet users read).
 """
 
+from functools import partial
+
 import dagster as dg
 
-from assets.collect import YearIndex, gather
+from assets.collect import YearIndex, gather, place
 from assets.fetch import Fetcher, Manifest, RawStore
 from assets.sources import load_sources
-from assets.steps import CELL_COLUMNS, extract_row, normalize_row, report_year, validate_row
+from assets.steps import CELL_COLUMNS, extract_row, normalize_row, validate_row
 from assets.waivers import load_waivers
-from orchestration.parallel import batched, map_batches, pool
+from orchestration.parallel import batched, map_batches, pool, read_years
 from orchestration.parquet import PUBLISHED, documents_with_cells, publish, read_partition, write_partition
 from orchestration.partitions import report_years
 from orchestration.report_metadata import chart_metadata, preview
@@ -39,15 +41,9 @@ def raw_reports(context: dg.AssetExecutionContext, settings: OgiSettings) -> dg.
         for batch in batched(gather(load_sources(settings.sources), store, fetcher, context.log.info, year), BATCH):
             results += [r for _, r in batch if r is not None]
             found = [f for f, _ in batch if f is not None]
-            todo = [f for f in found if f.year_hint is None and f.data and index.get(f.content_sha256) == "unknown"]
-            for years in map_batches(executor, report_year, [(f.data, f.source_url) for f in todo]):
-                for f, y in zip(todo, years):
-                    index.put(f.content_sha256, y)
             rows = []
-            for f in found:
-                placed = f.year_hint if f.year_hint is not None else (
-                    index.get(f.content_sha256) if f.content_sha256 else None)
-                if placed is None or placed == "unknown":
+            for f, placed in zip(found, place(found, index, partial(read_years, executor))):
+                if placed is None:
                     unplaced.append({"source_url": f.source_url, "error": f.error or "no report year found"})
                 elif placed == year and f.doc_id not in seen:
                     seen.add(f.doc_id)

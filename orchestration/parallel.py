@@ -61,3 +61,10 @@ def map_batches(executor, fn: Callable, items: Iterable, batch: int = 256) -> It
             yield [fn(x) for x in chunk]
         else:
             yield list(executor.map(fn, chunk, chunksize=max(1, len(chunk) // (4 * workers()))))
+
+
+def read_years(executor, items: list[tuple[bytes, str]]) -> list[int | None]:
+    """The report year each (bytes, name) states, on the pool."""
+    from assets.steps import report_year
+
+    return [year for batch in map_batches(executor, report_year, items) for year in batch]

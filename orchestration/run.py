@@ -2,17 +2,17 @@
 
 import os
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import dagster as dg
 
-from assets.collect import YearIndex, gather
+from assets.collect import YearIndex, gather, place
 from assets.fetch import Fetcher, Manifest, RawStore
 from assets.sources import load_sources
-from assets.steps import report_year
 from orchestration.assets import ASSETS
 from orchestration.checks import gate
-from orchestration.parallel import map_batches, pool
+from orchestration.parallel import pool, read_years
 from orchestration.resources import OgiSettings, settings_from_env
 
 
@@ -46,27 +46,14 @@ def years_in_sources(settings: OgiSettings) -> list[str]:
     root = settings.storage_root
     store, index = RawStore(root), YearIndex(root)
     fetcher = Fetcher(store, settings.fetch_policy(), previous=Manifest(root).latest())
-    years, todo, requests = set(), [], []
-    for found, result in gather(load_sources(settings.sources), store, fetcher, log=lambda _: None):
+    found, requests = [], []
+    for item, result in gather(load_sources(settings.sources), store, fetcher, log=lambda _: None):
         if result is not None:
             requests.append(result)
-        if found is None:
-            continue
-        if found.year_hint is not None:
-            years.add(found.year_hint)
-        elif found.data:
-            known = index.get(found.content_sha256)
-            if known == "unknown":
-                todo.append(found)
-            elif known is not None:
-                years.add(known)
-            found.data = found.data if known == "unknown" else None
+        if item is not None:
+            found.append(item)
     with pool(settings.workers) as executor:
-        for batch in map_batches(executor, report_year, [(f.data, f.source_url) for f in todo]):
-            for f, y in zip(todo, batch):
-                index.put(f.content_sha256, y)
-                if y is not None:
-                    years.add(y)
+        years = {y for y in place(found, index, partial(read_years, executor)) if y is not None}
     index.save()
     if requests:
         Manifest(root).append(requests)

@@ -1,0 +1,23 @@
+"""The source registries shipped with the project load and say what they are."""
+
+from collections import Counter
+
+from assets.sources import load_sources
+from tests.conftest import ROOT
+
+
+def test_default_registry_points_at_the_sample():
+    (sample,) = load_sources(ROOT / "sources.yaml")
+    assert sample.kind == "files" and len(sample.files()) == 9
+
+
+def test_starter_registry_covers_every_level_and_is_marked_untested():
+    sources = load_sources(ROOT / "registry" / "starter_sources.yaml")
+    assert len({s.name for s in sources}) == len(sources) >= 30
+    assert all(s.options["untested"] is True and s.options.get("found_in") for s in sources)
+    columns = Counter(s.options["level"] for s in sources if s.kind == "listing")
+    assert sum(columns.values()) >= 30
+    levels = Counter(s.options["level"] for s in sources)
+    assert set(levels) == {"ministry", "province", "city", "county", "district", "town"}
+    assert all(s.url.startswith(("http://", "https://")) for s in sources if s.kind == "listing")
+    assert all(u.url.startswith(("http://", "https://")) for s in sources if s.kind == "urls" for u in s.urls)
