@@ -39,10 +39,6 @@ class Document:
                 lines.append(block)
         return "\n".join(lines)
 
-    @property
-    def grids(self) -> list[Grid]:
-        return [b for b in self.blocks if isinstance(b, Grid)]
-
     def to_json(self) -> dict:
         """A plain structure for storage between pipeline stages (grids as [[text, spanned]])."""
         blocks = [b if isinstance(b, str) else [[[c.text, c.spanned] for c in row] for row in b.rows]

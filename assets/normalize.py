@@ -18,7 +18,7 @@ _HTML_HINT = re.compile(r"<(?:!doctype html|html|head|body|table|div|p|meta|titl
 _OLD_OFFICE = ("doc", "wps", "et", "xls")
 
 
-def sniff_kind(data: bytes, text: str, name: str = "") -> str:
+def sniff_kind(text: str, name: str = "") -> str:
     if name.lower().endswith((".htm", ".html", ".shtml", ".xhtml")):
         return "html"
     return "html" if _HTML_HINT.search(text[:4000]) else "text"
@@ -37,7 +37,7 @@ def normalize_document(data: bytes, name: str = "", content_type: str | None = N
     if binary is not None:
         return binary
     decoded = decode(data, charset_from_content_type(content_type))
-    kind = sniff_kind(data, decoded.text, name)
+    kind = sniff_kind(decoded.text, name)
     title, meta = None, {}
     if kind == "html":
         _check_not_truncated(decoded.text)
@@ -114,7 +114,7 @@ def head_document(data: bytes, name: str = "", lines: int = 40) -> Document | No
         decoded = decode(data)
     except UnreadableDocument:
         return None
-    if sniff_kind(data, decoded.text, name) == "html":
+    if sniff_kind(decoded.text, name) == "html":
         title, meta = read_head(decoded.text)
         return Document("html", [], decoded.encoding, normalize(title) if title else None,
                         {k: normalize(v) for k, v in meta.items()})

@@ -16,8 +16,6 @@ from great_expectations.expectations.row_conditions import Column
 from assets.format import load_format
 
 GATE_FILE = Path(__file__).with_name("gate.yaml")
-TABLE_SUITES = ("t2", "t3", "t4", "text")
-DOCUMENT_COLUMNS_NOTE = "documents dataset columns and values"
 
 
 def gate_settings(path: str | None = None) -> dict:
