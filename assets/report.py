@@ -86,11 +86,12 @@ def extract_stage(doc: Document) -> Extracted:
                      tables.sections, warnings)
 
 
-def validate_stage(extracted: Extracted) -> list[dict]:
-    """Every broken or not evaluable rule of the document's version."""
+def validate_stage(extracted: Extracted, previous: dict | None = None) -> list[dict]:
+    """Every broken or not evaluable rule of the document's version (the cross-year ones too
+    when `previous`, the publisher's cell values of the year before, is given)."""
     version = load_format().versions[extracted.format_version]
     values = {(c["table"], c["row"], c["column"]): c["value"] for c in extracted.cells}
-    violations = evaluate(version, values, extracted.sections, extracted.year, extracted.published_date)
+    violations = evaluate(version, values, extracted.sections, extracted.year, extracted.published_date, previous)
     return [asdict(v) for v in violations]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assets.format import RuleCheck, Version, load_format
+from assets.format import PREVIOUS, RuleCheck, Version, load_format
 
 _OPS = {"==": lambda a, b: abs(a - b) < 1e-6, ">=": lambda a, b: a >= b - 1e-6, "<=": lambda a, b: a <= b + 1e-6}
 _NEGATED = {"==": "!=", ">=": "<", "<=": ">"}
@@ -54,8 +54,13 @@ def check_rule(check: RuleCheck, values: dict) -> Violation | None:
 
 
 def evaluate(version: Version, values: dict, sections: dict[str, str], year: int | None,
-             published: str | None) -> list[Violation]:
+             published: str | None, previous: dict | None = None) -> list[Violation]:
+    """Every rule of the version; the cross-year rules only when the same publisher's report of
+    the year before is known (`previous`: its cell values)."""
     out = [v for c in version.checks if (v := check_rule(c, values)) is not None]
+    if previous is not None:
+        both = values | {(table + PREVIOUS, row, col): v for (table, row, col), v in previous.items()}
+        out += [v for c in version.cross_year_checks if (v := check_rule(c, both)) is not None]
     for rule in version.text_rules:
         text = sections.get(rule.section)
         if text is None:

@@ -63,13 +63,14 @@ def cell_columns(cells: list[dict]) -> dict[str, list]:
     return {k: [c[k] for c in cells] for k in CELL_COLUMNS}
 
 
-def validate_row(item: tuple[dict, list[dict]]) -> list[dict]:
-    """Violation rows of one extracted document (none when it could not be read)."""
-    row, cells = item
+def validate_row(item: tuple[dict, list[dict], dict | None]) -> list[dict]:
+    """Violation rows of one extracted document (none when it could not be read); the third
+    element is the publisher's cell values of the year before, or None."""
+    row, cells, previous = item
     if row["format_version"] is None:
         return []
     published = row["published_date"]
     extracted = Extracted(row["title"], row["publisher"], row["report_year"], row["format_version"],
                           published.isoformat() if published else None, cells,
                           json.loads(row["sections"] or "{}"), list(row["warnings"] or []))
-    return [{"doc_id": row["doc_id"], **v} for v in validate_stage(extracted)]
+    return [{"doc_id": row["doc_id"], **v} for v in validate_stage(extracted, previous)]

@@ -10,13 +10,14 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from assets.format import cross_year_cells
 from assets.waivers import load_waivers
 from expectations import CHECKS
 from expectations.residuals import rule_residuals
 from expectations.suites import documents_suite, gate_settings, rule_severities, rule_suite
 from expectations.validate import build_data_docs, context, run_suite
 from orchestration.parallel import batched
-from orchestration.parquet import SCHEMAS, documents_with_cells, read_table
+from orchestration.parquet import SCHEMAS, documents_with_cells, previous_year_values, read_table
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ def run_gate(root: str, year: int, waivers_path: str, gate_path: str | None) -> 
     documents = read_table(root, "documents", year).to_pandas()
     violations = read_table(root, "violations", year, filters=[("status", "=", "broken")]).to_pandas()
     waivers = load_waivers(waivers_path)
-    residuals = _residuals(root, year)
+    residuals = _residuals(root, year, previous_year_values(root, year, cross_year_cells()))
     waived = pd.Series([(d, r) in waivers for d, r in zip(residuals["doc_id"], residuals["rule"])],
                        index=residuals.index, dtype=bool)
     checked = residuals[~waived]
@@ -61,7 +62,7 @@ def run_gate(root: str, year: int, waivers_path: str, gate_path: str | None) -> 
     return outcomes, build_data_docs(ctx, root, year)
 
 
-def _residuals(root: str, year: int) -> pd.DataFrame:
+def _residuals(root: str, year: int, previous: dict[str, dict]) -> pd.DataFrame:
     """Residuals of the whole year, a batch of documents at a time: only the residual frame (a
     few dozen small rows per document, categorical labels) is held for the whole year."""
     cell_columns, doc_columns = ["doc_id", "table", "row", "column", "value"], ["doc_id", "format_version", "sections"]
@@ -69,7 +70,8 @@ def _residuals(root: str, year: int) -> pd.DataFrame:
     for batch in batched(documents_with_cells(root, year), 512):
         extracted = pd.DataFrame([doc for doc, _ in batch], columns=doc_columns)
         cells = pd.DataFrame([c for _, cs in batch for c in cs], columns=cell_columns)
-        parts.append(rule_residuals(cells.astype({"value": "float64"}), extracted))
+        before = {doc["doc_id"]: previous[doc["publisher"]] for doc, _ in batch if doc["publisher"] in previous}
+        parts.append(rule_residuals(cells.astype({"value": "float64"}), extracted, before))
     if not parts:
         return rule_residuals(pd.DataFrame(columns=cell_columns), pd.DataFrame(columns=doc_columns))
     return pd.concat(parts, ignore_index=True)

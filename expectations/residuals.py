@@ -12,7 +12,7 @@ import re
 
 import pandas as pd
 
-from assets.format import load_format
+from assets.format import PREVIOUS, load_format
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 COLUMNS = ["doc_id", "rule", "kind", "severity", "op", "table", "location", "residual"]
@@ -23,33 +23,45 @@ def _categories() -> dict[str, pd.CategoricalDtype]:
     fmt = load_format()
     rules, locations = set(), set(fmt.sections)
     for version in fmt.versions.values():
-        rules |= {c.rule for c in version.checks} | {r.id for r in version.text_rules}
+        rules |= {c.rule for c in version.checks + version.cross_year_checks} | {r.id for r in version.text_rules}
         for table in version.tables.values():
             locations |= set(table.rows) | set(table.columns)
     values = {"rule": rules, "kind": {"official", "structural", "heuristic"}, "severity": {"error", "warning"},
-              "op": {"==", ">=", "<="}, "table": {"t2", "t3", "t4", "text"}, "location": locations}
+              "op": {"==", ">=", "<="}, "table": {"t2", "t3", "t4", "text", "cross_year"},
+              "location": locations}
     return {k: pd.CategoricalDtype(sorted(v)) for k, v in values.items()}
 
 
-def rule_residuals(cells: pd.DataFrame, extracted: pd.DataFrame) -> pd.DataFrame:
-    """One row per (document, rule instance) of each document's template version."""
+def rule_residuals(cells: pd.DataFrame, extracted: pd.DataFrame, previous: dict[str, dict] | None = None
+                   ) -> pd.DataFrame:
+    """One row per (document, rule instance) of each document's template version; with
+    `previous` (doc_id -> the publisher's cell values of the year before), the cross-year rules
+    for the documents that have one (table `cross_year`)."""
     frames = []
     if not cells.empty:
         keys = cells["table"] + "." + cells["row"] + "." + cells["column"]
         wide = cells.assign(key=keys).set_index(["doc_id", "key"])["value"].unstack()
     else:
         wide = pd.DataFrame()
+    previous = previous or {}
+    if previous and not wide.empty:
+        lagged = {(d, f"{t}{PREVIOUS}.{r}.{c}"): v for d, cells_before in previous.items()
+                  for (t, r, c), v in cells_before.items()}
+        lagged_wide = pd.Series(lagged, dtype="float64").unstack() if lagged else pd.DataFrame()
+        wide = wide.join(lagged_wide, how="left")
     versions = extracted.set_index("doc_id")["format_version"].dropna()
     for code, version in load_format().versions.items():
         doc_ids = versions.index[versions == code]
-        if version.checks and len(doc_ids):
-            part = wide.reindex(doc_ids)
-            for check in version.checks:
-                lhs = _sum(part, check.lhs)
-                rhs = _sum(part, check.rhs)
-                frames.append(_frame(doc_ids, check.rule, check.kind, check.severity, check.op, check.table,
-                                     check.column or check.row,
-                                     (lhs - rhs).to_numpy()))
+        with_previous = [d for d in doc_ids if d in previous]
+        for checks, ids, table in ((version.checks, doc_ids, None), (version.cross_year_checks, with_previous,
+                                                                    "cross_year")):
+            if not checks or not len(ids):
+                continue
+            part = wide.reindex(ids)
+            for check in checks:
+                residual = (_sum(part, check.lhs) - _sum(part, check.rhs)).to_numpy()
+                frames.append(_frame(ids, check.rule, check.kind, check.severity, check.op, table or check.table,
+                                     check.column or check.row, residual))
         frames.extend(_text_rules(version, extracted[extracted["format_version"] == code]))
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
     return frame.astype(_categories())

@@ -31,6 +31,9 @@ def _rules() -> dict[str, dict]:
         for check in version.checks:
             out.setdefault(check.rule, {"table": check.table, "op": check.op, "severity": check.severity,
                                         "kind": check.kind})
+        for check in version.cross_year_checks:
+            out.setdefault(check.rule, {"table": "cross_year", "op": check.op, "severity": check.severity,
+                                        "kind": check.kind})
         for rule in version.text_rules:
             out.setdefault(rule.id, {"table": "text", "op": ">=", "severity": rule.severity, "kind": rule.kind})
     return out

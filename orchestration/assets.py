@@ -10,11 +10,19 @@ import dagster as dg
 
 from assets.collect import YearIndex, gather, place
 from assets.fetch import Fetcher, Manifest, RawStore
+from assets.format import cross_year_cells
 from assets.sources import load_sources
 from assets.steps import CELL_COLUMNS, extract_row, normalize_row, validate_row
 from assets.waivers import load_waivers
 from orchestration.parallel import batched, map_batches, pool, read_years
-from orchestration.parquet import PUBLISHED, documents_with_cells, publish, read_partition, write_partition
+from orchestration.parquet import (
+    PUBLISHED,
+    documents_with_cells,
+    previous_year_values,
+    publish,
+    read_partition,
+    write_partition,
+)
 from orchestration.partitions import report_years
 from orchestration.report_metadata import chart_metadata, preview
 from orchestration.resources import OgiSettings
@@ -115,12 +123,14 @@ def validated_reports(context: dg.AssetExecutionContext, settings: OgiSettings) 
     year, root = _year(context), settings.storage_root
     waivers = load_waivers(settings.waivers)
     fetched = {r["doc_id"]: r for rows in read_partition(root, "fetched", year, batch_size=4096) for r in rows}
+    previous = previous_year_values(root, year, cross_year_cells())
     totals = {"documents": 0, "broken_errors": 0, "waived": 0}
     with write_partition(root, "violations", year) as add_violations, \
             write_partition(root, "documents", year) as add_documents:
         for items in batched(documents_with_cells(root, year), BATCH):
             violations, documents = [], []
-            for (doc, cells), found in zip(items, map(validate_row, items)):
+            items = [(doc, cells, previous.get(doc["publisher"])) for doc, cells in items]
+            for (doc, cells, _), found in zip(items, map(validate_row, items)):
                 for v in found:
                     v["waived"] = (v["doc_id"], v["rule"]) in waivers
                 violations += found

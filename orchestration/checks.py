@@ -14,7 +14,7 @@ from orchestration.resources import OgiSettings
 
 @dg.multi_asset_check(
     specs=[dg.AssetCheckSpec(name, asset=validated_reports, blocking=True,
-                             description=(f"Every rule of table {t} (format.yaml), as Great Expectations expectations"
+                             description=(f"Every {t} rule of format.yaml, as Great Expectations expectations"
                                           if t else "Document metadata and schema of the documents dataset"))
            for name, t in CHECKS.items()],
 )

@@ -119,3 +119,22 @@ def documents_with_cells(root: str, year: int | str, batch_size: int = 256) -> I
                 mine.append(pending)
                 pending = next(cells, None)
             yield doc, mine
+
+
+def previous_year_values(root: str, year: int | str, refs: set[tuple[str, str, str]]) -> dict[str, dict]:
+    """publisher -> {cell: value} of its published report of the year before, for the cells the
+    cross-year rules read; publishers with more than one report that year are left out."""
+    docs = read_table(root, "documents", int(year) - 1, staging=False).select(["doc_id", "publisher", "status"])
+    by_publisher: dict[str, list[str]] = {}
+    for doc_id, publisher, status in zip(*(docs[c].to_pylist() for c in ("doc_id", "publisher", "status"))):
+        if publisher and status == "ok":
+            by_publisher.setdefault(publisher, []).append(doc_id)
+    owner = {ids[0]: p for p, ids in by_publisher.items() if len(ids) == 1}
+    values: dict[str, dict] = {p: {} for p in owner.values()}
+    for rows in read_partition(root, "cells", int(year) - 1, staging=False, batch_size=65536,
+                               columns=["doc_id", "table", "row", "column", "value"]):
+        for c in rows:
+            ref = (c["table"], c["row"], c["column"])
+            if c["doc_id"] in owner and ref in refs:
+                values[owner[c["doc_id"]]][ref] = c["value"]
+    return values

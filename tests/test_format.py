@@ -24,7 +24,7 @@ def test_every_rule_of_the_official_description_is_in_the_format(shared_corpus):
     spec = _shared_format()
     for code in ("2019", "2021"):
         version = load_format().versions[code]
-        ours = {c.rule for c in version.checks} | {r["id"] for r in version.cross_year_rules}
+        ours = {c.rule for c in version.checks} | {c.rule for c in version.cross_year_checks}
         ours |= {r.id for r in version.text_rules}
         theirs = {r["id"] for r in spec["versions"]["v" + code]["rules"]}
         theirs |= {r["id"] for r in spec["versions"]["v" + code].get("text_rules", [])}

@@ -135,4 +135,32 @@ def test_definitions_load_with_partitions_schedules_and_checks():
     assert {s.name for s in defs.schedules} == {"publication_season_weekly", "after_season_monthly"}
     assert all(s.default_status == dg.DefaultScheduleStatus.STOPPED for s in defs.schedules)
     checks = {k.name for k in defs.resolve_asset_graph().asset_check_keys}
-    assert checks == {"t2_rules", "t3_rules", "t4_rules", "text_rules", "document_metadata"}
+    assert checks == {"t2_rules", "t3_rules", "t4_rules", "text_rules", "cross_year_rules", "document_metadata"}
+
+
+def test_cross_year_rules_compare_a_publisher_with_its_report_of_the_year_before(tmp_path):
+    from benchmarks.synthetic import random_report, render_html
+
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    before, after = random_report(51, "2019", 2019), random_report(52, "2019", 2020)
+    before.publisher = after.publisher = "示例县人民政府"
+    differ = {c for c in ("natural_person", "total")
+              if before.values[("t3", "carried_forward", c)] != after.values[("t3", "carried_over", c)]}
+    assert differ  # the two generated years disagree, as real reports often do
+    for report in (before, after):
+        (folder / f"{report.year}.html").write_text(render_html(report), encoding="utf-8")
+    registry = tmp_path / "sources.yaml"
+    registry.write_text(f"sources:\n  - {{name: s, kind: files, path: {folder}}}\n", encoding="utf-8")
+    settings = OgiSettings(storage_root=str(tmp_path / "data"), sources=str(registry),
+                           waivers=str(tmp_path / "none.yaml"), workers=1)
+    instance = dg.DagsterInstance.ephemeral()
+    assert materialize_year("2019", settings, instance).published
+    outcome = materialize_year("2020", settings, instance)
+    assert outcome.published  # warnings never block
+    assert "cross_year_rules" in outcome.failed_checks
+    violations = pd.read_parquet(tmp_path / "data" / "violations", filters=[("year", "=", 2020)])
+    carry = violations[(violations["rule"] == "t3_carry_continuity_cross_year") & (violations["status"] == "broken")]
+    assert set(carry["column"]) >= differ and (carry["severity"] == "warning").all()
+    items = violations[violations["rule"] == "t2_items_continuity_cross_year"]
+    assert len(items) > 0  # 上一年项目数量 of 2020 against 2019's items and change

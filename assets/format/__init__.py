@@ -84,7 +84,7 @@ class Version:
     detection_hints: tuple[str, ...]
     tables: dict[str, Table]
     checks: tuple[RuleCheck, ...]
-    cross_year_rules: tuple[dict, ...]
+    cross_year_checks: tuple[RuleCheck, ...]  # cells of the year before are in table `<t>_prev`
     text_rules: tuple[TextRule, ...]
 
     def cells(self):
@@ -120,6 +120,8 @@ def _flatten(items):
     return out
 
 
+PREVIOUS = "_prev"  # suffix of a table name that means "this table in the year before"
+_LAGGED = re.compile(r"\b([a-z0-9]+)\.([a-z0-9_]+)\.([a-z0-9_]+)@Y-1")
 _TERM = re.compile(r"^(?:(\d+(?:\.\d+)?)\s*\*\s*)?([a-z0-9_]+)\.([a-z0-9_]+)\.([a-z0-9_]+)$")
 
 
@@ -141,6 +143,7 @@ def _expand(rule: dict) -> list[RuleCheck]:
     checks = []
     for value in values:
         text = expr.replace("{" + key + "}", value) if key else expr
+        text = _LAGGED.sub(rf"\1{PREVIOUS}.\2.\3", text).replace("@Y", "")
         op = next(o for o in ("==", ">=", "<=") if o in text)
         lhs, rhs = text.split(op)
         lhs_terms, rhs_terms = _parse_sum(lhs), _parse_sum(rhs)
@@ -171,6 +174,7 @@ def _version(code: str, spec: dict) -> Version:
     tables = {name: _table(name, t) for name, t in (spec.get("tables") or {}).items()}
     rules = _flatten(spec.get("rules"))
     checks = tuple(c for r in rules if not r.get("cross_year") for c in _expand(r))
+    cross_year = tuple(c for r in rules if r.get("cross_year") for c in _expand(r))
     text_rules = tuple(
         TextRule(r["id"], r["kind"], r["severity"], r["section"], r.get("must_mention"), r.get("max_chars"))
         for r in spec.get("text_rules", [])
@@ -183,7 +187,7 @@ def _version(code: str, spec: dict) -> Version:
         tuple(spec.get("detection_hints", ())),
         tables,
         checks,
-        tuple(r for r in rules if r.get("cross_year")),
+        cross_year,
         text_rules,
     )
 
@@ -203,3 +207,10 @@ def load_format() -> Format:
         value_types=spec["value_types"],
         document_rules=tuple(spec.get("document_rules", ())),
     )
+
+
+def cross_year_cells() -> set[tuple[str, str, str]]:
+    """Cells of the year before that some cross-year rule reads."""
+    return {(table[: -len(PREVIOUS)], row, col) for version in load_format().versions.values()
+            for check in version.cross_year_checks for table, row, col in check.cells()
+            if table.endswith(PREVIOUS)}
