@@ -93,12 +93,12 @@ def main() -> None:
         if real_pdfs:
             pages = _pages(real_pdfs)
             seconds, errors, rss = measure("ogi", real_pdfs * 5)
-            report("real PDFs (../shared, 5-6 pages)", real_pdfs * 5, seconds, errors, rss)
+            report("real PDFs (shared corpus, 5-6 pages)", real_pdfs * 5, seconds, errors, rss)
             print(f"{'':<34} {5 * pages / seconds:8.1f} pages/s; text layer alone with pypdfium2: "
                   f"{_pypdfium2_pages_per_second(real_pdfs):.0f} pages/s")
         real = sorted(glob.glob(str(ROOT.parent / "shared" / "corpus" / "real" / "*.html")))
         if real:
-            ours = report("real pages (../shared, ~110-220 KB)", real * 20, *measure("ogi", real * 20))
+            ours = report("real pages (shared corpus, 110-220 KB)", real * 20, *measure("ogi", real * 20))
             theirs = report("  same files, pandas.read_html", real * 20, *measure("pandas", real * 20))
             print(f"ogi extract vs pandas.read_html: {ours / theirs:.2f}x the documents per second")
 

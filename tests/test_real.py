@@ -8,7 +8,7 @@ import yaml
 from assets.report import extract_report
 from tests.conftest import REAL, cell, rows
 
-EXPECTED = yaml.safe_load((Path(__file__).parent / "data" / "real_expected.yaml").read_text(encoding="utf-8"))
+EXPECTED = yaml.safe_load((Path(__file__).parent / "expected" / "real_expected.yaml").read_text(encoding="utf-8"))
 
 
 def _record(name):
