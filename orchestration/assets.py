@@ -30,14 +30,16 @@ from orchestration.resources import OgiSettings
 GROUP = "annual_reports"
 OWNERS = ["team:ogi-reports"]
 BATCH = 256
+# Every stage: one partition per report year, in one group, with one owner.
+stage_asset = partial(dg.asset, partitions_def=report_years, group_name=GROUP, owners=OWNERS,
+                      kinds={"python", "parquet"})
 
 
 def _year(context: dg.AssetExecutionContext) -> int:
     return int(context.partition_key)
 
 
-@dg.asset(partitions_def=report_years, group_name=GROUP, owners=OWNERS, kinds={"python", "parquet"},
-          description="Every document of every registered source, stored raw (content-addressed); the "
+@stage_asset(description="Every document of every registered source, stored raw (content-addressed); the "
                       "ones whose report year is this partition, listed in staging/fetched.")
 def raw_reports(context: dg.AssetExecutionContext, settings: OgiSettings) -> dg.MaterializeResult:
     year, root = _year(context), settings.storage_root
@@ -75,8 +77,7 @@ def raw_reports(context: dg.AssetExecutionContext, settings: OgiSettings) -> dg.
     })
 
 
-@dg.asset(partitions_def=report_years, group_name=GROUP, owners=OWNERS, kinds={"python", "parquet"},
-          deps=[raw_reports],
+@stage_asset(deps=[raw_reports],
           description="Each document decoded and normalized (simplified script, half-width, tables as grids).")
 def normalized_reports(context: dg.AssetExecutionContext, settings: OgiSettings) -> dg.MaterializeResult:
     year, root = _year(context), settings.storage_root
@@ -96,8 +97,7 @@ def normalized_reports(context: dg.AssetExecutionContext, settings: OgiSettings)
     return dg.MaterializeResult(metadata={"dagster/row_count": done, "unreadable": unreadable})
 
 
-@dg.asset(partitions_def=report_years, group_name=GROUP, owners=OWNERS, kinds={"python", "parquet"},
-          deps=[normalized_reports],
+@stage_asset(deps=[normalized_reports],
           description="Metadata (publisher, version, date) and every template cell of each document.")
 def extracted_reports(context: dg.AssetExecutionContext, settings: OgiSettings) -> dg.MaterializeResult:
     year, root = _year(context), settings.storage_root
@@ -115,8 +115,7 @@ def extracted_reports(context: dg.AssetExecutionContext, settings: OgiSettings) 
     return dg.MaterializeResult(metadata={"dagster/row_count": docs, "cells": cells, "cells_with_value": with_value})
 
 
-@dg.asset(partitions_def=report_years, group_name=GROUP, owners=OWNERS, kinds={"python", "parquet"},
-          deps=[extracted_reports],
+@stage_asset(deps=[extracted_reports],
           description="Staging: the year's documents, cells and rule violations, ready to publish once the "
                       "Great Expectations gate passes.")
 def validated_reports(context: dg.AssetExecutionContext, settings: OgiSettings) -> dg.MaterializeResult:
@@ -164,8 +163,7 @@ def _document_row(doc: dict, cells: list[dict], violations: list[dict], fetched:
     }
 
 
-@dg.asset(partitions_def=report_years, group_name=GROUP, owners=OWNERS, kinds={"python", "parquet"},
-          deps=[validated_reports],
+@stage_asset(deps=[validated_reports],
           description="The published Parquet datasets documents, cells and violations for the year "
                       "(Hive year=YYYY). Runs only when the gate on validated_reports passed.")
 def published_reports(context: dg.AssetExecutionContext, settings: OgiSettings) -> dg.MaterializeResult:
