@@ -40,7 +40,7 @@ def _year(context: dg.AssetExecutionContext) -> int:
 
 
 @stage_asset(description="Every document of every registered source, stored raw (content-addressed); the "
-                      "ones whose report year is this partition, listed in staging/fetched.")
+             "ones whose report year is this partition, listed in staging/fetched.")
 def raw_reports(context: dg.AssetExecutionContext, settings: OgiSettings) -> dg.MaterializeResult:
     year, root = _year(context), settings.storage_root
     store, manifest, index = RawStore(root), Manifest(root), YearIndex(root)
@@ -78,7 +78,7 @@ def raw_reports(context: dg.AssetExecutionContext, settings: OgiSettings) -> dg.
 
 
 @stage_asset(deps=[raw_reports],
-          description="Each document decoded and normalized (simplified script, half-width, tables as grids).")
+             description="Each document decoded and normalized (simplified script, half-width, tables as grids).")
 def normalized_reports(context: dg.AssetExecutionContext, settings: OgiSettings) -> dg.MaterializeResult:
     year, root = _year(context), settings.storage_root
     store = RawStore(root)
@@ -98,7 +98,7 @@ def normalized_reports(context: dg.AssetExecutionContext, settings: OgiSettings)
 
 
 @stage_asset(deps=[normalized_reports],
-          description="Metadata (publisher, version, date) and every template cell of each document.")
+             description="Metadata (publisher, version, date) and every template cell of each document.")
 def extracted_reports(context: dg.AssetExecutionContext, settings: OgiSettings) -> dg.MaterializeResult:
     year, root = _year(context), settings.storage_root
     docs = cells = with_value = 0
@@ -116,8 +116,8 @@ def extracted_reports(context: dg.AssetExecutionContext, settings: OgiSettings) 
 
 
 @stage_asset(deps=[extracted_reports],
-          description="Staging: the year's documents, cells and rule violations, ready to publish once the "
-                      "Great Expectations gate passes.")
+             description="Staging: the year's documents, cells and rule violations, ready to publish once the "
+             "Great Expectations gate passes.")
 def validated_reports(context: dg.AssetExecutionContext, settings: OgiSettings) -> dg.MaterializeResult:
     year, root = _year(context), settings.storage_root
     waivers = load_waivers(settings.waivers)
@@ -164,8 +164,8 @@ def _document_row(doc: dict, cells: list[dict], violations: list[dict], fetched:
 
 
 @stage_asset(deps=[validated_reports],
-          description="The published Parquet datasets documents, cells and violations for the year "
-                      "(Hive year=YYYY). Runs only when the gate on validated_reports passed.")
+             description="The published Parquet datasets documents, cells and violations for the year "
+             "(Hive year=YYYY). Runs only when the gate on validated_reports passed.")
 def published_reports(context: dg.AssetExecutionContext, settings: OgiSettings) -> dg.MaterializeResult:
     year, root = _year(context), settings.storage_root
     counts = publish(root, year, PUBLISHED)
