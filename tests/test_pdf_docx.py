@@ -1,6 +1,8 @@
 """PDF and Word reports: fixtures built here (reportlab, python-docx), real files, bad files."""
 
 import io
+import shutil
+import subprocess
 import time
 import zipfile
 
@@ -152,3 +154,14 @@ def test_ocr_that_reads_no_table_is_still_an_error(tmp_path, monkeypatch):
     _fake_tesseract(tmp_path, monkeypatch, "2023年政府信息公开工作年度报告\n一、总体情况\n")
     record = extract_report(render_pdf(random_report(27, "2021"), scanned=True), "scan.pdf")
     assert record["error"] == "needs OCR: the PDF has no text layer and OCR could not read its tables"
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed here (.ci/run installs it)")
+def test_old_word_through_real_libreoffice(tmp_path):
+    """A .doc written by LibreOffice itself, read back through `soffice --convert-to html`."""
+    report = random_report(61, "2021")
+    (tmp_path / "report.docx").write_bytes(render_docx(report, nested=False))
+    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/profile", "--convert-to",
+                    "doc", "--outdir", str(tmp_path), str(tmp_path / "report.docx")],
+                   capture_output=True, timeout=180, check=True)
+    _assert_values(extract_report((tmp_path / "report.doc").read_bytes(), "report.doc"), report)
