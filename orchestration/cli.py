@@ -67,9 +67,14 @@ def _discover(args) -> int:
 
 
 def _materialize(args) -> int:
+    from assets.sources import RegistryError
     from orchestration.run import materialize
 
-    outcomes = materialize(args.year or None)
+    try:
+        outcomes = materialize(args.year or None)
+    except RegistryError as exc:
+        print(f"ogi materialize: {exc}", file=sys.stderr)
+        return 2
     if not outcomes:
         print("no report years found in the sources", file=sys.stderr)
         return 1

@@ -74,10 +74,17 @@ def materialize_year(year: str, settings: OgiSettings, instance: dg.DagsterInsta
     docs = next((int(m.event_specific_data.materialization.metadata["dagster/row_count"].value)
                  for m in result.get_asset_materialization_events()
                  if m.event_specific_data.materialization.asset_key.path[-1] == "validated_reports"), 0)
-    errors = [e.event_specific_data.error.message.strip() for e in result.all_events
+    errors = [_root_message(e.event_specific_data.error) for e in result.all_events
               if e.event_type_value == "STEP_FAILURE" and e.step_key and "gate" not in e.step_key]
     return YearOutcome(year, result.success, published, docs, [c.check_name for c in failed], rules,
                        errors[0] if errors else None)
+
+
+def _root_message(error) -> str:
+    """The innermost cause of a step failure: what went wrong, not Dagster's wrapper."""
+    while error.cause is not None:
+        error = error.cause
+    return error.message.strip().splitlines()[-1]
 
 
 def materialize(years: list[str] | None = None) -> list[YearOutcome]:

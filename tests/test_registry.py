@@ -21,3 +21,20 @@ def test_starter_registry_covers_every_level_and_is_marked_untested():
     assert set(levels) == {"ministry", "province", "city", "county", "district", "town"}
     assert all(s.url.startswith(("http://", "https://")) for s in sources if s.kind == "listing")
     assert all(u.url.startswith(("http://", "https://")) for s in sources if s.kind == "urls" for u in s.urls)
+
+
+def test_a_malformed_registry_is_a_clear_error(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    bad = tmp_path / "sources.yaml"
+    bad.write_text("sources:\n  - {name: x}\n", encoding="utf-8")
+    env = {**os.environ, "OGI_SOURCES": str(bad), "OGI_DATA": str(tmp_path / "data"),
+           "DAGSTER_HOME": str(tmp_path / "home")}
+    (tmp_path / "home").mkdir()
+    for command in ("materialize", "discover"):
+        out = subprocess.run([sys.executable, "-m", "orchestration.cli", command], cwd=ROOT, env=env,
+                             capture_output=True, text=True, check=False, timeout=120)
+        assert out.returncode == 2
+        assert "needs `name` and `kind`" in out.stderr and "Traceback" not in out.stderr
