@@ -73,8 +73,8 @@ def evaluate(version: Version, values: dict, sections: dict[str, str], year: int
             out.append(Violation(rule.id, None, None, None, rule.severity, "broken",
                                  f"section {rule.section} has {len(_CJK.findall(text))} characters > {rule.max_chars}",
                                  rule.kind))
-    for rule in load_format().document_rules:
-        if rule["id"] == "published_after_report_year" and year and published and int(published[:4]) <= year:
-            out.append(Violation(rule["id"], None, None, None, rule["severity"], "broken",
-                                 f"published {published}, before report year {year} ended", rule["kind"]))
+    late = load_format().document_rules["published_after_report_year"]
+    if year and published and int(published[:4]) <= year:
+        out.append(Violation(late["id"], None, None, None, late["severity"], "broken",
+                             f"published {published}, before report year {year} ended", late["kind"]))
     return out

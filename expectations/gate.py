@@ -48,7 +48,7 @@ def run_gate(root: str, year: int, waivers_path: str, gate_path: str | None) -> 
             outcome = run_suite(ctx, rule_suite(table, settings), checked[checked["table"] == table],
                                 ["doc_id", "location"])
         else:
-            years = read_table(root, "extracted", year).select(["doc_id", "report_year"]).to_pandas()
+            years = read_table(root, "extracted", year, columns=["doc_id", "report_year"]).to_pandas()
             frame = documents.merge(years, on="doc_id", how="left")
             expected = [*SCHEMAS["documents"].names, "report_year"]
             outcome = run_suite(ctx, documents_suite(expected, year), frame, ["doc_id"])

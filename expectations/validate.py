@@ -22,8 +22,6 @@ class Failure:
     severity: str
     doc_ids: list[str]
     locations: list[str]
-    unexpected: int
-    evaluated: int
     error: str | None = None  # the expectation itself raised: a bug, not a data failure
 
 
@@ -69,7 +67,6 @@ def run_suite(ctx, suite: gx.ExpectationSuite, frame: pd.DataFrame, index_column
             rule=meta.get("rule", r.expectation_config.type), severity=meta.get("severity", "error"),
             doc_ids=[str(i.get("doc_id")) for i in index if isinstance(i, dict)],
             locations=[str(i.get("location", "")) for i in index if isinstance(i, dict)],
-            unexpected=int(r.result.get("unexpected_count") or 0), evaluated=int(r.result.get("element_count") or 0),
             error=str((r.exception_info or {}).get("exception_message")) if raised else None,
         ))
     return SuiteOutcome(name, bool(result.success), len(result.results), failures)

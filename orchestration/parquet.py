@@ -86,13 +86,15 @@ def read_partition(root: str, dataset: str, year: int | str, staging: bool = Tru
             yield batch.to_pylist()
 
 
-def read_table(root: str, dataset: str, year: int | str, staging: bool = True, filters=None) -> pa.Table:
+def read_table(root: str, dataset: str, year: int | str, staging: bool = True, filters=None,
+               columns: list[str] | None = None) -> pa.Table:
     fs, _ = filesystem(root)
     path = partition_path(root, dataset, year, staging)
     if not fs.exists(path):
-        return SCHEMAS[dataset].empty_table()
+        table = SCHEMAS[dataset].empty_table()
+        return table.select(columns) if columns else table
     with fs.open(path, "rb") as handle:
-        return pq.read_table(handle, filters=filters)
+        return pq.read_table(handle, filters=filters, columns=columns)
 
 
 def publish(root: str, year: int | str, datasets: Iterable[str] = PUBLISHED) -> dict[str, int]:
@@ -124,7 +126,7 @@ def documents_with_cells(root: str, year: int | str, batch_size: int = 256) -> I
 def previous_year_values(root: str, year: int | str, refs: set[tuple[str, str, str]]) -> dict[str, dict]:
     """publisher -> {cell: value} of its published report of the year before, for the cells the
     cross-year rules read; publishers with more than one report that year are left out."""
-    docs = read_table(root, "documents", int(year) - 1, staging=False).select(["doc_id", "publisher", "status"])
+    docs = read_table(root, "documents", int(year) - 1, staging=False, columns=["doc_id", "publisher", "status"])
     by_publisher: dict[str, list[str]] = {}
     for doc_id, publisher, status in zip(*(docs[c].to_pylist() for c in ("doc_id", "publisher", "status"))):
         if publisher and status == "ok":

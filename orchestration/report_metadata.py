@@ -21,9 +21,8 @@ OUTCOMES = {  # t3 result rows grouped the way the template groups them
 
 
 def preview(root: str, year: int, staging: bool, rows: int = 10) -> dg.MetadataValue:
-    docs = read_table(root, "documents", year, staging).select(
-        ["publisher", "format_version", "status", "cells_with_value", "errors_broken", "warnings_broken"]
-    ).slice(0, rows).to_pylist()
+    columns = ["publisher", "format_version", "status", "cells_with_value", "errors_broken", "warnings_broken"]
+    docs = read_table(root, "documents", year, staging, columns=columns).slice(0, rows).to_pylist()
     if not docs:
         return dg.MetadataValue.md("no documents")
     head = "| " + " | ".join(docs[0]) + " |\n|" + "---|" * len(docs[0]) + "\n"

@@ -91,9 +91,6 @@ class Version:
         """(table, row, column) of every template cell of this version."""
         return [(t.code, r, c) for t in self.tables.values() for r, c in t.cells()]
 
-    def column(self, table: str, column: str) -> Column:
-        return self.tables[table].columns[column]
-
 
 @dataclass(frozen=True)
 class Format:
@@ -104,7 +101,7 @@ class Format:
     null_markers: frozenset[str]
     label_repairs: dict[str, str]
     value_types: dict[str, dict]
-    document_rules: tuple[dict, ...] = field(default=())
+    document_rules: dict[str, dict] = field(default_factory=dict)  # id -> rule
 
     def value_type(self, type_name: str) -> dict:
         return self.value_types[type_name]
@@ -205,7 +202,7 @@ def load_format() -> Format:
         null_markers=frozenset(spec["null_markers"]),
         label_repairs=dict(spec["label_repairs"]),
         value_types=spec["value_types"],
-        document_rules=tuple(spec.get("document_rules", ())),
+        document_rules={r["id"]: r for r in spec.get("document_rules", ())},
     )
 
 
