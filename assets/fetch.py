@@ -1,277 +1,51 @@
-"""Stage 1: report URLs → raw bytes in a content-addressed store, and an append-only log of every fetch.
+"""Stage 1 as an asset: every registered source gathered into the raw store; the year's documents listed."""
 
-Polite (a User-Agent naming the project, a delay per host, capped retries) and cheap to re-run (conditional
-requests: an unchanged page is not downloaded again). Every URL ends as one FetchResult, errors included, so
-one bad site never stops a run. URLs come from the open web, so non-public addresses are refused by default.
-"""
+from functools import partial
 
-from __future__ import annotations
+import dagster as dg
 
-import hashlib
-import ipaddress
-import json
-import math
-import socket
-import time
-import uuid
-from collections.abc import Callable
-from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
-from urllib.parse import urljoin, urlsplit
-
-import fsspec
-import requests
-from requests.adapters import HTTPAdapter
-from urllib3.exceptions import ReadTimeoutError
-from urllib3.util.retry import Retry
-
-from assets.storage import filesystem, replacing
-
-AddressCheck = Callable[[str, bool], "str | None"]
-
-_RETRY_STATUSES = frozenset({429, *range(500, 600)})
-# In this order: Python also counts loopback, link-local and reserved ranges as private.
-_REFUSED = (("loopback", "a loopback"), ("link_local", "a link-local"), ("multicast", "a multicast"),
-            ("unspecified", "an unspecified"), ("reserved", "a reserved"), ("private", "a private"))
+from assets.common import BATCH, partition_year, stage_asset
+from assets.settings import OgiSettings
+from ogi.acquire.collect import YearIndex, gather, place
+from ogi.acquire.fetch import Fetcher, Manifest, RawStore
+from ogi.acquire.sources import load_sources
+from ogi.parallel import batched, pool, read_years
+from ogi.store.parquet import write_partition
 
 
-@dataclass(frozen=True)
-class FetchPolicy:
-    connect_timeout: float = 10.0
-    read_timeout: float = 30.0
-    retries: int = 3  # retries on connection errors, 429 and 5xx
-    backoff: float = 0.5  # seconds, exponential
-    max_retry_after: float = 60.0  # cap for an honoured Retry-After header (seconds)
-    per_host_delay: float = 1.0  # minimum seconds between two requests to one host
-    max_bytes: int = 20 * 1024 * 1024
-    max_redirects: int = 5
-    user_agent: str = "ogi-reports/0.1 (+https://github.com/ogi-reports/ogi-reports; annual report archiver)"
-
-
-@dataclass(frozen=True)
-class FetchResult:
-    url: str  # as requested
-    final_url: str | None  # after redirects; for an error, the last URL tried
-    status: str  # "fetched" | "not_modified" | "error"
-    http_status: int | None
-    content_type: str | None
-    sha256: str | None  # of the body (for not_modified: the previous body's sha256)
-    size: int | None
-    etag: str | None
-    last_modified: str | None
-    fetched_at: str  # ISO 8601 UTC, e.g. "2026-11-22T01:02:03Z": when this request was made
-    error: str | None  # a clear one-line reason, never a traceback
-    downloaded_at: str | None = None  # when the stored body was downloaded (earlier, if not_modified)
-
-
-class RawStore:
-    """Content-addressed store of raw bytes under <root>/raw/<sha[:2]>/<sha>, any fsspec URL."""
-
-    def __init__(self, root: str):
-        self.fs, path = filesystem(root)
-        self.root = path.rstrip("/")
-
-    def _path(self, sha256: str) -> str:
-        return f"{self.root}/raw/{sha256[:2]}/{sha256}"
-
-    def put(self, data: bytes) -> str:
-        """Store `data` once: the same bytes always land at the same name, so an existing object is left alone."""
-        sha = hashlib.sha256(data).hexdigest()
-        if not self.fs.exists(self._path(sha)):
-            _write_atomically(self.fs, self._path(sha), data)
-        return sha
-
-    def get(self, sha256: str) -> bytes:
-        return self.fs.cat_file(self._path(sha256))
-
-    def exists(self, sha256: str) -> bool:
-        return self.fs.exists(self._path(sha256))
-
-
-class Manifest:
-    """Append-only fetch log: one JSON-lines file per run under <root>/raw/manifest/; nothing is rewritten."""
-
-    def __init__(self, root: str):
-        self.fs, path = filesystem(root)
-        self.dir = f"{path.rstrip('/')}/raw/manifest"
-
-    def latest(self) -> dict[str, dict]:
-        """url → the last row recorded for it (file names start with their UTC time: name order is run order)."""
-        rows: dict[str, dict] = {}
-        for name in sorted(self.fs.glob(f"{self.dir}/*.jsonl")):
-            for line in self.fs.cat_file(name).decode("utf-8").splitlines():
-                row = json.loads(line)
-                rows[row["url"]] = row
-        return rows
-
-    def append(self, results: list[FetchResult]) -> None:
-        if results:
-            name = f"{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}-{uuid.uuid4().hex[:8]}.jsonl"
-            lines = "".join(json.dumps(asdict(r), ensure_ascii=False) + "\n" for r in results)
-            _write_atomically(self.fs, f"{self.dir}/{name}", lines.encode("utf-8"))
-
-
-def _write_atomically(fs: fsspec.AbstractFileSystem, target: str, data: bytes) -> None:
-    """Readers see the whole file or nothing (the temporary name is hidden and ends in .tmp)."""
-    with replacing(fs, target) as temp:
-        fs.pipe_file(temp, data)
-
-
-def check_address(host: str, allow_private: bool) -> str | None:
-    """Why `host` must not be asked, or None: every address it resolves to must be a public one."""
-    if allow_private:
-        return None
-    try:
-        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
-    except (OSError, UnicodeError) as exc:
-        return f"cannot resolve {host}: {exc}"
-    for info in infos:
-        ip = ipaddress.ip_address(info[4][0].split("%")[0])
-        ip = getattr(ip, "ipv4_mapped", None) or ip
-        for kind, described in _REFUSED:
-            if getattr(ip, f"is_{kind}"):
-                return f"refused: {ip} is {described} address"
-        if not ip.is_global:
-            return f"refused: {ip} is not a public address"
-    return None
-
-
-class _PoliteRetry(Retry):
-    """urllib3's Retry, but a retry waits at least the per-host delay, and Retry-After is honoured only up to a cap
-    (no server parks a run for a day)."""
-
-    def __init__(self, *args, min_wait: float = 0.0, max_retry_after: float = 60.0, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.min_wait, self.max_retry_after = min_wait, max_retry_after
-
-    def new(self, **kwargs) -> _PoliteRetry:
-        retry = super().new(**kwargs)
-        retry.min_wait, retry.max_retry_after = self.min_wait, self.max_retry_after
-        return retry
-
-    def get_backoff_time(self) -> float:
-        return max(super().get_backoff_time(), self.min_wait)
-
-    def get_retry_after(self, response) -> float | None:
-        seconds = super().get_retry_after(response)
-        return None if seconds is None else max(min(seconds, self.max_retry_after), self.min_wait)
-
-
-class _Failed(Exception):
-    """This URL's fetch ends here, for the one-line reason given."""
-
-
-class Fetcher:
-    """Polite HTTP fetching into a RawStore (one Fetcher per thread: the per-host delay is kept per Fetcher)."""
-
-    def __init__(self, store: RawStore, policy: FetchPolicy = FetchPolicy(), previous: dict[str, dict] | None = None,
-                 address_allowed: AddressCheck | None = None):
-        self.store, self.policy, self.previous = store, policy, previous or {}
-        self.address_allowed = address_allowed or check_address
-        self._last_request: dict[str, float] = {}
-        # Read timeouts are not retried: a hanging server costs one timeout, not four. Proxies and .netrc from the
-        # environment are ignored: the address checks must describe the real connection.
-        retry = _PoliteRetry(total=policy.retries, connect=policy.retries, read=False, status=policy.retries,
-                             backoff_factor=policy.backoff, status_forcelist=_RETRY_STATUSES, raise_on_status=False,
-                             min_wait=policy.per_host_delay, max_retry_after=policy.max_retry_after)
-        self.session = requests.Session()
-        self.session.trust_env = False
-        self.session.headers["User-Agent"] = policy.user_agent
-        for scheme in ("http://", "https://"):
-            self.session.mount(scheme, HTTPAdapter(max_retries=retry))
-
-    def fetch(self, url: str, allow_private: bool = False) -> FetchResult:
-        """One URL into the store; network and HTTP problems come back as an "error" result, never raised.
-
-        Redirects are followed here, not by requests, so that every hop's address is checked before it is asked.
-        """
-        known = self._known(url)
-        current, response = url, None
-        try:
-            for _ in range(self.policy.max_redirects + 1):
-                headers = {}
-                if known and known.get("final_url") == current:
-                    headers = {"If-None-Match": known.get("etag"), "If-Modified-Since": known.get("last_modified")}
-                with self._request(current, allow_private, {k: v for k, v in headers.items() if v}) as response:
-                    if not response.is_redirect:
-                        return self._result(url, current, response, known)
-                current, response = urljoin(current, response.headers["Location"]), None
-            reason = f"too many redirects ({self.policy.max_redirects + 1})"
-        except _Failed as exc:
-            reason = str(exc)
-        except requests.RequestException as exc:
-            reason = self._describe(exc)
-        except ValueError as exc:  # from urlsplit and urljoin
-            reason = f"invalid URL: {exc}"
-        http_status, content_type = (None, None) if response is None else (
-            response.status_code, response.headers.get("Content-Type"))
-        return FetchResult(url, current, "error", http_status, content_type, None, None, None, None, _now(), reason)
-
-    def _known(self, url: str) -> dict | None:
-        """The previous row for `url` if its body is still in the store: only then may a 304 stand for it."""
-        row = self.previous.get(url)
-        if row and row.get("status") != "error" and row.get("sha256") and self.store.exists(row["sha256"]):
-            return row
-        return None
-
-    def _request(self, url: str, allow_private: bool, headers: dict[str, str]) -> requests.Response:
-        parts = urlsplit(url)
-        if parts.scheme.lower() not in ("http", "https"):
-            raise _Failed(f"unsupported scheme {parts.scheme or '(none)'}")
-        if not parts.hostname:
-            raise _Failed("no host in URL")
-        if reason := self.address_allowed(parts.hostname, allow_private):
-            raise _Failed(reason)
-        wait = self._last_request.get(parts.hostname, -math.inf) + self.policy.per_host_delay - time.monotonic()
-        time.sleep(max(wait, 0))
-        try:
-            return self.session.get(url, headers=headers, stream=True, allow_redirects=False,
-                                    timeout=(self.policy.connect_timeout, self.policy.read_timeout))
-        finally:
-            self._last_request[parts.hostname] = time.monotonic()
-
-    def _result(self, url: str, final_url: str, response: requests.Response, known: dict | None) -> FetchResult:
-        headers, status = response.headers, response.status_code
-        if status == 304 and known:
-            return FetchResult(url, final_url, "not_modified", status, known.get("content_type"), known["sha256"],
-                               known.get("size"), headers.get("ETag") or known.get("etag"),
-                               headers.get("Last-Modified") or known.get("last_modified"), _now(), None,
-                               known.get("downloaded_at") or known.get("fetched_at"))
-        if not 200 <= status < 300:
-            raise _Failed(f"HTTP {status}")
-        body = self._body(response)
-        now = _now()
-        return FetchResult(url, final_url, "fetched", status, headers.get("Content-Type"), self.store.put(body),
-                           len(body), headers.get("ETag"), headers.get("Last-Modified"), now, None, now)
-
-    def _body(self, response: requests.Response) -> bytes:
-        """The body, streamed and given up as soon as it passes max_bytes (nothing is stored then)."""
-        limit = self.policy.max_bytes
-        too_big = _Failed(f"body over the {limit / 2**20:g} MiB limit" if limit >= 2**20 else
-                          f"body over the {limit / 2**10:g} KiB limit")
-        declared = response.headers.get("Content-Length", "")
-        if declared.isdigit() and int(declared) > limit:
-            raise too_big
-        chunks, size = [], 0
-        for chunk in response.iter_content(64 * 1024):
-            size += len(chunk)
-            if size > limit:
-                raise too_big
-            chunks.append(chunk)
-        return b"".join(chunks)
-
-    def _describe(self, exc: requests.RequestException) -> str:
-        """One line for a failed request, without the layers of errors that requests and urllib3 wrap it in."""
-        cause = exc.args[0] if exc.args else exc
-        if isinstance(exc, requests.ConnectTimeout):
-            return f"connection timed out after {self.policy.connect_timeout:g} s"
-        if isinstance(exc, requests.ReadTimeout) or isinstance(cause, ReadTimeoutError):
-            return f"timed out after {self.policy.read_timeout:g} s"
-        cause = getattr(cause, "reason", None) or cause  # MaxRetryError: the last error seen
-        kind = ("TLS error" if isinstance(exc, requests.exceptions.SSLError) else
-                "connection failed" if isinstance(exc, requests.ConnectionError) else "request failed")
-        return f"{kind}: {' '.join(str(cause).split())}"
-
-
-def _now() -> str:
-    return f"{datetime.now(UTC):%Y-%m-%dT%H:%M:%SZ}"
+@stage_asset(description="Every document of every registered source, stored raw (content-addressed); the "
+             "ones whose report year is this partition, listed in staging/fetched.")
+def raw_reports(context: dg.AssetExecutionContext, settings: OgiSettings) -> dg.MaterializeResult:
+    year, root = partition_year(context), settings.storage_root
+    store, manifest, index = RawStore(root), Manifest(root), YearIndex(root)
+    fetcher = Fetcher(store, settings.fetch_policy(), previous=manifest.latest())
+    results, unplaced, seen = [], [], set()
+    counts = {"documents": 0, "fetch_errors": 0}
+    with pool(settings.workers) as executor, write_partition(root, "fetched", year) as append:
+        for batch in batched(gather(load_sources(settings.sources), store, fetcher, context.log.info, year), BATCH):
+            results += [r for _, r in batch if r is not None]
+            found = [f for f, _ in batch if f is not None]
+            rows = []
+            for f, placed in zip(found, place(found, index, partial(read_years, executor))):
+                if placed is None:
+                    unplaced.append({"source_url": f.source_url, "error": f.error or "no report year found"})
+                elif placed == year and f.doc_id not in seen:
+                    seen.add(f.doc_id)
+                    rows.append(f.row())
+                    counts["documents"] += 1
+                    counts["fetch_errors"] += f.status != "ok"
+                f.data = None
+            append(rows)
+    index.save()
+    if results:
+        manifest.append(results)
+    statuses = [r.status for r in results]
+    return dg.MaterializeResult(metadata={
+        "dagster/row_count": counts["documents"],
+        "fetch_errors": counts["fetch_errors"],
+        "urls_fetched": statuses.count("fetched"),
+        "urls_not_modified": statuses.count("not_modified"),
+        "urls_failed": statuses.count("error"),
+        "unplaced_documents": dg.MetadataValue.md(
+            "\n".join(f"- {u['source_url']}: {u['error']}" for u in unplaced[:200]) or "none"),
+    })

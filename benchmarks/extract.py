@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 
 def _run(kind: str, files: list[str], queue) -> None:
-    from assets.report import extract_report
+    from ogi.report import extract_report
 
     datas = [Path(f).read_bytes() for f in files]
     if kind == "pandas":
@@ -65,7 +65,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=1000, help="generated reports")
     args = parser.parse_args()
-    from benchmarks.synthetic import random_report, render_docx, render_html, render_pdf
+    from ogi.testing import random_report, render_docx, render_html, render_pdf
 
     sample = sorted(glob.glob(str(ROOT / "samples" / "reports" / "*")))
     report("sample corpus (samples/reports)", sample, *measure("ogi", sample))

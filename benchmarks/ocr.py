@@ -17,8 +17,8 @@ sys.path.insert(0, str(ROOT))
 def main() -> None:
     import pypdfium2
 
-    from assets import ocr
-    from assets.report import extract_report
+    from ogi.read import ocr
+    from ogi.report import extract_report
 
     if not ocr.available():
         sys.exit("OCR unavailable: set OGI_OCR=1 and install tesseract-ocr and tesseract-ocr-chi-sim")

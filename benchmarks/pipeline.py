@@ -30,7 +30,7 @@ def main() -> None:
     parser.add_argument("--year", type=int, default=2023)
     parser.add_argument("--workers", type=int, default=0, help="0: one per core")
     args = parser.parse_args()
-    from benchmarks.synthetic import random_report, render_html
+    from ogi.testing import random_report, render_html
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp, "reports")

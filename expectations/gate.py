@@ -10,14 +10,14 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from assets.format import cross_year_cells
-from assets.waivers import load_waivers
 from expectations import CHECKS
 from expectations.residuals import rule_residuals
 from expectations.suites import documents_suite, gate_settings, rule_severities, rule_suite
 from expectations.validate import build_data_docs, context, run_suite
-from orchestration.parallel import batched
-from orchestration.parquet import SCHEMAS, documents_with_cells, previous_year_values, read_table
+from ogi.format import cross_year_cells
+from ogi.parallel import batched
+from ogi.rules.waivers import load_waivers
+from ogi.store.parquet import SCHEMAS, documents_with_cells, previous_year_values, read_table
 
 
 @dataclass(frozen=True)

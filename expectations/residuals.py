@@ -1,6 +1,6 @@
 """Rule residuals computed from the staged cells, straight from the format's rule definitions.
 
-Independent of assets.rules (which writes the `violations` dataset): the gate recomputes every
+Independent of ogi.rules.evaluate (which writes the `violations` dataset): the gate recomputes every
 rule from the published cells, so a bug in one place shows up as a disagreement.
 A residual is `lhs - rhs`; it is null when an input cell is null (not evaluable).
 """
@@ -12,7 +12,7 @@ import re
 
 import pandas as pd
 
-from assets.format import PREVIOUS, load_format
+from ogi.format import PREVIOUS, load_format
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 COLUMNS = ["doc_id", "rule", "kind", "severity", "op", "table", "location", "residual"]

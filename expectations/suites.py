@@ -13,7 +13,7 @@ import great_expectations as gx
 import yaml
 from great_expectations.expectations.row_conditions import Column
 
-from assets.format import load_format
+from ogi.format import load_format
 
 GATE_FILE = Path(__file__).with_name("gate.yaml")
 

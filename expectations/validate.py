@@ -11,7 +11,7 @@ import great_expectations as gx
 import pandas as pd
 from great_expectations.data_context.types.base import ProgressBarsConfig
 
-from assets.storage import filesystem
+from ogi.store.files import filesystem
 
 logging.getLogger("great_expectations").setLevel(logging.WARNING)
 

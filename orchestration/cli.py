@@ -17,7 +17,7 @@ from pathlib import Path
 
 
 def _extract(args) -> int:
-    from assets.report import empty_record, extract_report
+    from ogi.report import empty_record, extract_report
 
     out = sys.stdout
     for name in args.files:
@@ -35,10 +35,10 @@ def _extract(args) -> int:
 def _discover(args) -> int:
     from dataclasses import asdict
 
-    from assets.discover import discover
-    from assets.fetch import Fetcher, Manifest, RawStore
-    from assets.sources import RegistryError, load_sources
-    from assets.storage import storage_root
+    from ogi.acquire.discover import discover
+    from ogi.acquire.fetch import Fetcher, Manifest, RawStore
+    from ogi.acquire.sources import RegistryError, load_sources
+    from ogi.store.files import storage_root
 
     try:
         sources = load_sources(args.sources or os.environ.get("OGI_SOURCES") or "sources.yaml")
@@ -67,7 +67,7 @@ def _discover(args) -> int:
 
 
 def _materialize(args) -> int:
-    from assets.sources import RegistryError
+    from ogi.acquire.sources import RegistryError
     from orchestration.run import materialize
 
     try:

@@ -7,13 +7,14 @@ from pathlib import Path
 
 import dagster as dg
 
-from assets.collect import YearIndex, gather, place
-from assets.fetch import Fetcher, Manifest, RawStore
-from assets.sources import load_sources
-from orchestration.assets import ASSETS
-from orchestration.checks import gate
-from orchestration.parallel import pool, read_years
-from orchestration.resources import OgiSettings, settings_from_env
+from assets import ASSETS
+from assets.gate import gate
+from assets.settings import OgiSettings
+from ogi.acquire.collect import YearIndex, gather, place
+from ogi.acquire.fetch import Fetcher, Manifest, RawStore
+from ogi.acquire.sources import load_sources
+from ogi.parallel import pool, read_years
+from orchestration.resources import settings_from_env
 
 
 @dataclass

@@ -11,9 +11,9 @@ import dagster as dg
 import pyarrow.dataset as pads
 import pytest
 
-from benchmarks.synthetic import random_report, render_html
-from orchestration.parquet import read_table, write_partition
-from orchestration.resources import OgiSettings
+from assets.settings import OgiSettings
+from ogi.store.parquet import read_table, write_partition
+from ogi.testing import random_report, render_html
 from orchestration.run import materialize_year
 from tests.conftest import ROOT
 

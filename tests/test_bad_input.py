@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
-from assets.report import extract_report
-from benchmarks.synthetic import random_report, render_html
+from ogi.report import extract_report
+from ogi.testing import random_report, render_html
 
 
 def _error(data: bytes, name: str = "f.html") -> str:

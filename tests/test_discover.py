@@ -13,8 +13,8 @@ import dagster as dg
 import pandas as pd
 import pytest
 
-from benchmarks.synthetic import random_report, render_docx, render_html, render_pdf
-from orchestration.resources import OgiSettings
+from assets.settings import OgiSettings
+from ogi.testing import random_report, render_docx, render_html, render_pdf
 from orchestration.run import materialize_year
 from tests.conftest import ROOT
 

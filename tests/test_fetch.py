@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from assets.fetch import Fetcher, FetchPolicy, FetchResult, Manifest, RawStore, check_address
+from ogi.acquire.fetch import Fetcher, FetchPolicy, FetchResult, Manifest, RawStore, check_address
 
 REPORT = "<html><head><title>2023年政府信息公开工作年度报告</title></head><body><p>一、总体情况</p></body></html>"
 GBK_TEXT = "政府信息公开工作年度报告"

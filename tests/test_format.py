@@ -4,8 +4,8 @@ import re
 
 import yaml
 
-from assets.format import load_format
-from assets.textnorm import normalize
+from ogi.format import load_format
+from ogi.read.textnorm import normalize
 from tests.conftest import SHARED
 
 

@@ -5,11 +5,11 @@ import json
 import pandas as pd
 import pytest
 
-from assets.report import extract_report
 from expectations.residuals import rule_residuals
 from expectations.suites import documents_suite, gate_settings, rule_suite
 from expectations.validate import context, run_suite
-from orchestration.parquet import SCHEMAS
+from ogi.report import extract_report
+from ogi.store.parquet import SCHEMAS
 from tests.conftest import REAL, SEEDS
 
 FILES = [SEEDS / "000_79a8b3009d0b47ce.txt", SEEDS / "001_b4298fc88d3c412f.txt", REAL / "pingtan_2020_flattened.txt",

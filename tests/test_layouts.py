@@ -2,9 +2,9 @@
 
 import pytest
 
-from assets.report import extract_report
-from assets.textnorm import normalize
-from benchmarks.synthetic import random_report, render_html, render_text
+from ogi.read.textnorm import normalize
+from ogi.report import extract_report
+from ogi.testing import random_report, render_html, render_text
 from tests.conftest import cell
 
 

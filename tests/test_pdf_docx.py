@@ -9,11 +9,11 @@ import zipfile
 import pdfplumber
 import pytest
 
-from assets.decode import UnreadableDocument
-from assets.limits import time_limit
-from assets.pdf_reader import read_pdf
-from assets.report import extract_report
-from benchmarks.synthetic import random_report, render_docx, render_pdf
+from ogi.read.decode import UnreadableDocument
+from ogi.read.limits import time_limit
+from ogi.read.pdf import read_pdf
+from ogi.report import extract_report
+from ogi.testing import random_report, render_docx, render_pdf
 from tests.conftest import REAL
 
 
@@ -114,7 +114,7 @@ def test_official_template_docx_is_an_empty_2021_report(shared_corpus):
 
 def test_old_word_through_libreoffice(tmp_path, monkeypatch):
     """The conversion path with a stand-in `soffice` that writes the HTML LibreOffice would."""
-    from benchmarks.synthetic import render_html
+    from ogi.testing import render_html
 
     report = random_report(25, "2019")
     (tmp_path / "converted.html").write_text(render_html(report, chrome=False), encoding="utf-8")
@@ -140,7 +140,7 @@ def _fake_tesseract(tmp_path, monkeypatch, text: str) -> None:
 
 
 def test_ocr_reading_is_marked_as_a_guess(tmp_path, monkeypatch):
-    from benchmarks.synthetic import render_text
+    from ogi.testing import render_text
 
     report = random_report(26, "2021")
     _fake_tesseract(tmp_path, monkeypatch, render_text(report, "lines"))

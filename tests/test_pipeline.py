@@ -13,8 +13,8 @@ import pandas as pd
 import pyarrow.dataset as pads
 import pytest
 
-from orchestration.parquet import SCHEMAS
-from orchestration.resources import OgiSettings
+from assets.settings import OgiSettings
+from ogi.store.parquet import SCHEMAS
 from orchestration.run import materialize_year, years_in_sources
 from tests.conftest import ROOT
 
@@ -139,7 +139,7 @@ def test_definitions_load_with_partitions_schedules_and_checks():
 
 
 def test_cross_year_rules_compare_a_publisher_with_its_report_of_the_year_before(tmp_path):
-    from benchmarks.synthetic import random_report, render_html
+    from ogi.testing import random_report, render_html
 
     folder = tmp_path / "reports"
     folder.mkdir()

@@ -9,8 +9,8 @@ import dagster as dg
 import pandas as pd
 import pytest
 
-from assets.fetch import Manifest
-from orchestration.resources import OgiSettings
+from assets.settings import OgiSettings
+from ogi.acquire.fetch import Manifest
 from orchestration.run import materialize_year
 from tests.conftest import ROOT
 
@@ -98,7 +98,7 @@ def test_private_address_is_refused_without_allow_private(tmp_path, site):
 @pytest.fixture
 def attachment_site(tmp_path):
     """A page that only links its report (a PDF), another that links a DOCX, one with tables."""
-    from benchmarks.synthetic import random_report, render_docx, render_html, render_pdf
+    from ogi.testing import random_report, render_docx, render_html, render_pdf
 
     root = tmp_path / "site"
     (root / "files").mkdir(parents=True)

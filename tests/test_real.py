@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from assets.report import extract_report
+from ogi.report import extract_report
 from tests.conftest import REAL, cell, rows
 
 EXPECTED = yaml.safe_load((Path(__file__).parent / "expected" / "real_expected.yaml").read_text(encoding="utf-8"))

@@ -2,7 +2,7 @@
 
 from collections import Counter
 
-from assets.sources import load_sources
+from ogi.acquire.sources import load_sources
 from tests.conftest import ROOT
 
 

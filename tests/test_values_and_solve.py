@@ -2,10 +2,10 @@
 
 import pytest
 
-from assets.format import load_format
-from assets.rules import check_rule
-from assets.solve import resolve
-from assets.values import cell_value, dropped_readings, glued_readings, positional_reading
+from ogi.extract.solve import resolve
+from ogi.extract.values import cell_value, dropped_readings, glued_readings, positional_reading
+from ogi.format import load_format
+from ogi.rules.evaluate import check_rule
 
 T3 = ["count"] * 7
 T4 = ["count"] * 15

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assets.format import PREVIOUS, RuleCheck, Version, load_format
+from ogi.format import PREVIOUS, RuleCheck, Version, load_format
 
 _OPS = {"==": lambda a, b: abs(a - b) < 1e-6, ">=": lambda a, b: a >= b - 1e-6, "<=": lambda a, b: a <= b + 1e-6}
 _NEGATED = {"==": "!=", ">=": "<", "<=": ">"}

@@ -7,7 +7,7 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
 
-from assets.decode import UnreadableDocument, decode
+from ogi.read.decode import UnreadableDocument, decode
 
 SUFFIXES = (".pdf", ".doc", ".docx", ".wps", ".et")
 _TABLE_MARKERS = re.compile("第二十条|第二十條|勾稽|本年新收|<table", re.IGNORECASE)

@@ -10,14 +10,14 @@ import hashlib
 import re
 from dataclasses import asdict, dataclass
 
-from assets.decode import UnreadableDocument
-from assets.document import Document
-from assets.extract import detect_version, extract_tables
-from assets.format import load_format
-from assets.limits import time_limit
-from assets.metadata import read_metadata
-from assets.normalize import MAX_BYTES, normalize_document
-from assets.rules import evaluate
+from ogi.extract.metadata import read_metadata
+from ogi.extract.tables import detect_version, extract_tables
+from ogi.format import load_format
+from ogi.read.decode import UnreadableDocument
+from ogi.read.document import Document
+from ogi.read.limits import time_limit
+from ogi.read.normalize import MAX_BYTES, normalize_document
+from ogi.rules.evaluate import evaluate
 
 _REPORT_WORDS = re.compile(r"政府信息公开.{0,12}(?:年度报告|年报)|信息公开年度报告|信息公开年报")
 

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from assets.storage import filesystem, replacing
+from ogi.store.files import filesystem, replacing
 
 _STR, _BOOL, _I32 = pa.string(), pa.bool_(), pa.int32()
 

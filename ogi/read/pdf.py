@@ -17,12 +17,12 @@ from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdfparser import PDFSyntaxError
 from pdfplumber.utils.exceptions import PdfminerException
 
-from assets import ocr
-from assets.decode import UnreadableDocument
-from assets.document import Cell, Grid
+from ogi.read import ocr
+from ogi.read.decode import UnreadableDocument
+from ogi.read.document import Cell, Grid
 
 MAX_PAGES = 300
-OCR_TITLE = "\x00ocr"  # marks a document read by OCR (see assets.ocr)
+OCR_TITLE = "\x00ocr"  # marks a document read by OCR (see ogi.read.ocr)
 _PAGE_NUMBER = re.compile(r"^\s*[-—–]?\s*\d{1,3}\s*[-—–]?\s*$|^\s*第\s*\d+\s*页")
 
 

@@ -65,6 +65,6 @@ def map_batches(executor, fn: Callable, items: Iterable, batch: int = 256) -> It
 
 def read_years(executor, items: list[tuple[bytes, str]]) -> list[int | None]:
     """The report year each (bytes, name) states, on the pool."""
-    from assets.steps import report_year
+    from ogi.steps import report_year
 
     return [year for batch in map_batches(executor, report_year, items) for year in batch]

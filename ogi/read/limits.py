@@ -6,7 +6,7 @@ import signal
 import threading
 from contextlib import contextmanager
 
-from assets.decode import UnreadableDocument
+from ogi.read.decode import UnreadableDocument
 
 SECONDS_PER_DOCUMENT = 60
 

@@ -13,11 +13,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from assets.attachments import attachment_links
-from assets.discover import discover
-from assets.fetch import Fetcher, FetchResult, RawStore
-from assets.sources import Source
-from assets.storage import filesystem, replacing
+from ogi.acquire.attachments import attachment_links
+from ogi.acquire.discover import discover
+from ogi.acquire.fetch import Fetcher, FetchResult, RawStore
+from ogi.acquire.sources import Source
+from ogi.store.files import filesystem, replacing
 
 
 @dataclass

@@ -17,10 +17,10 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from lxml import etree
 
-from assets.decode import UnreadableDocument, decode
-from assets.fetch import Fetcher, FetchPolicy, FetchResult
-from assets.sources import Source
-from assets.textnorm import normalize
+from ogi.acquire.fetch import Fetcher, FetchPolicy, FetchResult
+from ogi.acquire.sources import Source
+from ogi.read.decode import UnreadableDocument, decode
+from ogi.read.textnorm import normalize
 
 MAX_PAGES = 50
 _REPORT = re.compile(r"(?:政府|政务)?信息公开.{0,8}?(?:年度报告|年报)|年度报告|年报")

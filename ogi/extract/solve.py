@@ -1,6 +1,6 @@
 """Pick the readings of a table's rows that its own arithmetic allows.
 
-Each row comes with one or more readings (assets.values). A reading is dropped when some
+Each row comes with one or more readings (ogi.extract.values). A reading is dropped when some
 equality rule of the format (row totals, 勾稽关系, t4 totals) cannot hold with it, whatever the
 other rows' readings are; this repeats until nothing changes. A cell gets a value only when all
 remaining readings of its row agree on it: never a guess.
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from assets.format import RuleCheck
-from assets.values import Reading
+from ogi.extract.values import Reading
+from ogi.format import RuleCheck
 
 INF = float("inf")
 

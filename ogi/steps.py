@@ -1,6 +1,6 @@
 """Per-document stage functions the pipeline runs in worker processes (picklable, pure).
 
-Each takes and returns plain rows, the shape of the Parquet datasets in orchestration.parquet.
+Each takes and returns plain rows, the shape of the Parquet datasets in ogi.store.parquet.
 """
 
 from __future__ import annotations
@@ -8,11 +8,11 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from assets.decode import UnreadableDocument
-from assets.document import Document
-from assets.metadata import read_metadata, title_year
-from assets.normalize import head_document
-from assets.report import Extracted, extract_stage, normalize_stage, validate_stage
+from ogi.extract.metadata import read_metadata, title_year
+from ogi.read.decode import UnreadableDocument
+from ogi.read.document import Document
+from ogi.read.normalize import head_document
+from ogi.report import Extracted, extract_stage, normalize_stage, validate_stage
 
 
 def report_year(item: tuple[bytes, str]) -> int | None:

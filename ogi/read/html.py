@@ -6,8 +6,8 @@ import re
 
 from lxml import etree
 
-from assets.decode import UnreadableDocument
-from assets.document import Cell, Grid
+from ogi.read.decode import UnreadableDocument
+from ogi.read.document import Cell, Grid
 
 _SKIP = frozenset(
     ["script", "style", "noscript", "nav", "footer", "iframe", "form", "select", "option", "button", "input", "textarea", "svg", "head", "link", "meta", "object", "embed", "template"]

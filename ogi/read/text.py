@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from assets.document import Cell, Grid
+from ogi.read.document import Cell, Grid
 
 _PIPE_ROW = re.compile(r"^\s*\|?.*\|.*\|")
 _MD_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")

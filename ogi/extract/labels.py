@@ -12,9 +12,9 @@ import re._parser as sre_parse
 from dataclasses import dataclass
 from functools import lru_cache
 
-from assets.document import Document, Grid
-from assets.format import load_format
-from assets.values import VALUE_RUN, is_value_cell
+from ogi.extract.values import VALUE_RUN, is_value_cell
+from ogi.format import load_format
+from ogi.read.document import Document, Grid
 
 _BROKEN_LABEL = re.compile(r"(?<=[\u3001-\u303f\u3400-\u9fff()/,:;\u201c\u201d])\s+(?=[\u3001-\u303f\u3400-\u9fff()/,:;\u201c\u201d])")
 

@@ -7,8 +7,8 @@ import io
 
 import dagster as dg
 
-from assets.storage import filesystem
-from orchestration.parquet import read_partition, read_table
+from ogi.store.files import filesystem
+from ogi.store.parquet import read_partition, read_table
 
 OUTCOMES = {  # t3 result rows grouped the way the template groups them
     "予以公开 granted": ("granted",),

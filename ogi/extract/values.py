@@ -1,7 +1,7 @@
 """Printed cell text to numbers, and every reading of a row whose cells were dropped or glued.
 
 A reading ("candidate") of a row is one tuple of (value, raw) per template column. Which reading
-is right is decided later from the table's arithmetic (assets.solve); here we only list the
+is right is decided later from the table's arithmetic (ogi.extract.solve); here we only list the
 readings the printed characters allow.
 """
 
@@ -12,7 +12,7 @@ from functools import lru_cache
 from itertools import combinations, pairwise
 from math import comb
 
-from assets.format import load_format
+from ogi.format import load_format
 
 Reading = tuple[tuple[float | None, str | None], ...]
 BLANK = (None, None)

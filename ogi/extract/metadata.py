@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from assets.document import Document
+from ogi.read.document import Document
 
 _REPORT = re.compile(r"年度报告|年报|年度工作报告")
 _ORG_THEN_YEAR = re.compile(r"^(?P<org>.{2,40}?)(?P<year>(?:19|20)\d{2})年(?:度)?(?:的)?(?:政府|政务)?信息公开")

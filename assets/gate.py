@@ -7,9 +7,9 @@ the Data Docs of the run.
 
 import dagster as dg
 
+from assets.settings import OgiSettings
+from assets.validate import validated_reports
 from expectations import CHECKS
-from orchestration.assets import validated_reports
-from orchestration.resources import OgiSettings
 
 
 @dg.multi_asset_check(

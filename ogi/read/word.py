@@ -18,8 +18,8 @@ from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml.ns import qn
 from lxml import etree
 
-from assets.decode import UnreadableDocument
-from assets.document import Cell, Grid
+from ogi.read.decode import UnreadableDocument
+from ogi.read.document import Cell, Grid
 
 MAX_UNZIPPED = 200 * 1024 * 1024
 MAX_RATIO = 200

@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import opencc
 
-from assets.format import load_format
+from ogi.format import load_format
 
 _CJK = r"\u3001-\u303f\u3400-\u9fff\u201c\u201d\u2018\u2019()/,:;"
 _SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])[ \t\n]+(?=[{_CJK}])")

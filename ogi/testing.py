@@ -10,7 +10,7 @@ import random
 from dataclasses import dataclass, field
 from html import escape
 
-from assets.format import load_format
+from ogi.format import load_format
 
 _FULLWIDTH = str.maketrans("0123456789.-", "０１２３４５６７８９．－")
 

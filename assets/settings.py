@@ -1,0 +1,20 @@
+"""The settings resource every asset reads: where data lives, where sources and waivers are, fetch manners."""
+
+import dagster as dg
+
+from ogi.acquire.fetch import FetchPolicy
+
+
+class OgiSettings(dg.ConfigurableResource):
+    """Resolved by orchestration.resources from the environment (OGI_DATA, OGI_SOURCES, …)."""
+
+    storage_root: str = "data"
+    sources: str = "sources.yaml"
+    waivers: str = "waivers.yaml"
+    gate: str = ""
+    workers: int = 0  # 0: one per core
+    per_host_delay: float = 1.0
+    read_timeout: float = 30.0
+
+    def fetch_policy(self) -> FetchPolicy:
+        return FetchPolicy(per_host_delay=self.per_host_delay, read_timeout=self.read_timeout)

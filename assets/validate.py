@@ -1,0 +1,61 @@
+"""Stage 4 as an asset: the format's rules on each document, waivers applied; the staging the gate checks."""
+
+import dagster as dg
+
+from assets.common import BATCH, partition_year, stage_asset
+from assets.extract import extracted_reports
+from assets.settings import OgiSettings
+from assets.ui import preview
+from ogi.format import cross_year_cells
+from ogi.parallel import batched
+from ogi.rules.waivers import load_waivers
+from ogi.steps import validate_row
+from ogi.store.parquet import documents_with_cells, previous_year_values, read_partition, write_partition
+
+
+@stage_asset(deps=[extracted_reports],
+             description="Staging: the year's documents, cells and rule violations, ready to publish once the "
+             "Great Expectations gate passes.")
+def validated_reports(context: dg.AssetExecutionContext, settings: OgiSettings) -> dg.MaterializeResult:
+    year, root = partition_year(context), settings.storage_root
+    waivers = load_waivers(settings.waivers)
+    fetched = {r["doc_id"]: r for rows in read_partition(root, "fetched", year, batch_size=4096) for r in rows}
+    previous = previous_year_values(root, year, cross_year_cells())
+    totals = {"documents": 0, "broken_errors": 0, "waived": 0}
+    with write_partition(root, "violations", year) as add_violations, \
+            write_partition(root, "documents", year) as add_documents:
+        for items in batched(documents_with_cells(root, year), BATCH):
+            violations, documents = [], []
+            items = [(doc, cells, previous.get(doc["publisher"])) for doc, cells in items]
+            for (doc, cells, _), found in zip(items, map(validate_row, items)):
+                for v in found:
+                    v["waived"] = (v["doc_id"], v["rule"]) in waivers
+                violations += found
+                documents.append(_document_row(doc, cells, found, fetched[doc["doc_id"]]))
+                totals["broken_errors"] += sum(v["status"] == "broken" and v["severity"] == "error" for v in found)
+                totals["waived"] += sum(v["waived"] for v in found)
+            add_violations(violations)
+            add_documents(documents)
+            totals["documents"] += len(documents)
+    return dg.MaterializeResult(metadata={
+        "dagster/row_count": totals["documents"], "broken_error_rules": totals["broken_errors"],
+        "waived_violations": totals["waived"], "preview": preview(root, year, staging=True),
+    })
+
+
+def _document_row(doc: dict, cells: list[dict], violations: list[dict], fetched: dict) -> dict:
+    broken = [v for v in violations if v["status"] == "broken"]
+    status = "fetch_error" if fetched["status"] != "ok" else ("unreadable" if doc["error"] else "ok")
+    return {
+        "doc_id": doc["doc_id"], "publisher": doc["publisher"] or fetched["publisher_hint"], "title": doc["title"],
+        "source": fetched["source"], "source_url": fetched["source_url"], "format_version": doc["format_version"],
+        "published_date": doc["published_date"], "content_sha256": fetched["content_sha256"],
+        "fetched_at": fetched["fetched_at"], "status": status, "error": doc["error"] or fetched["error"],
+        "http_status": fetched["http_status"], "content_type": fetched["content_type"],
+        "cells_with_value": sum(c["value"] is not None for c in cells),
+        "cells_inferred": sum(bool(c["inferred"]) for c in cells),
+        "cells_ambiguous": sum(bool(c["ambiguous"]) for c in cells),
+        "errors_broken": sum(v["severity"] == "error" for v in broken),
+        "warnings_broken": sum(v["severity"] == "warning" for v in broken),
+        "warnings": doc["warnings"] or [],
+    }

@@ -1,0 +1,122 @@
+"""Stage 2: any supported file's bytes to one normalized Document (text blocks + table grids)."""
+
+from __future__ import annotations
+
+import re
+
+from ogi.read.decode import UnreadableDocument, charset_from_content_type, decode
+from ogi.read.document import Cell, Document, Grid
+from ogi.read.html import read_head, read_html
+from ogi.read.pdf import OCR_TITLE, read_pdf
+from ogi.read.text import read_text
+from ogi.read.textnorm import normalize
+from ogi.read.word import convert_with_libreoffice, read_docx
+
+MAX_BYTES = 20 * 1024 * 1024
+_SEP = "\x1f"  # neither whitespace nor CJK: survives normalization and never joins two strings
+_HTML_HINT = re.compile(r"<(?:!doctype html|html|head|body|table|div|p|meta|title)[\s>/]", re.IGNORECASE)
+_OLD_OFFICE = ("doc", "wps", "et", "xls")
+
+
+def sniff_kind(text: str, name: str = "") -> str:
+    if name.lower().endswith((".htm", ".html", ".shtml", ".xhtml")):
+        return "html"
+    return "html" if _HTML_HINT.search(text[:4000]) else "text"
+
+
+def normalize_document(data: bytes, name: str = "", content_type: str | None = None,
+                       max_bytes: int = MAX_BYTES) -> Document:
+    """Decode, parse and normalize; raises UnreadableDocument with a readable reason."""
+    if not data.strip():
+        raise UnreadableDocument("empty file")
+    if len(data) > max_bytes:
+        raise UnreadableDocument(
+            f"file is {len(data) / 2**20:.1f} MiB, over the {max_bytes / 2**20:.0f} MiB limit for one report"
+        )
+    binary = _read_binary(data, name)
+    if binary is not None:
+        return binary
+    decoded = decode(data, charset_from_content_type(content_type))
+    kind = sniff_kind(decoded.text, name)
+    title, meta = None, {}
+    if kind == "html":
+        _check_not_truncated(decoded.text)
+        blocks, title, meta = read_html(decoded.text)
+    else:
+        blocks = read_text(decoded.text)
+    doc = Document(kind, _normalize_blocks(blocks, join_lines=kind == "html"), decoded.encoding, title, meta)
+    if doc.title:
+        doc.title = normalize(doc.title)
+    doc.meta = {k: normalize(v) for k, v in meta.items()}
+    if decoded.mismatch:
+        doc.warnings.append(f"declared charset {decoded.declared} is wrong; decoded as {decoded.encoding}")
+    return doc
+
+
+def _read_binary(data: bytes, name: str) -> Document | None:
+    """PDF, DOCX and the old Office/WPS formats, by their first bytes; None for text."""
+    head = data[:8].lstrip()
+    if head.startswith(b"%PDF"):
+        blocks, title = read_pdf(data)
+        kind = "pdf"
+        if title == OCR_TITLE:
+            doc = Document("pdf-ocr", _normalize_blocks(blocks, join_lines=False), "binary")
+            doc.warnings.append("read by OCR (no text layer): every value is a reading to check against the page")
+            return doc
+    elif data.startswith(b"PK\x03\x04"):
+        blocks, title = read_docx(data)
+        kind = "docx"
+    elif data.startswith(b"\xd0\xcf\x11\xe0"):
+        suffix = name.rsplit(".", 1)[-1].lower() if "." in name else "doc"
+        html = convert_with_libreoffice(data, suffix if suffix in _OLD_OFFICE else "doc")
+        blocks, title, _ = read_html(html)
+        kind = "doc"
+    else:
+        return None
+    return Document(kind, _normalize_blocks(blocks, join_lines=True), "binary", normalize(title) if title else None)
+
+
+def _check_not_truncated(text: str) -> None:
+    tail = text[-2000:].lower()
+    if "</html" in tail or "</body" in tail:
+        return
+    lower = text.lower()
+    if lower.count("<table") > lower.count("</table"):
+        raise UnreadableDocument("truncated HTML: the page ends inside a table, before </html>")
+
+
+def _normalize_blocks(blocks: list, join_lines: bool) -> list:
+    """Normalize every string in one call: per-cell calls would cost more than the parse."""
+    strings = []
+    for block in blocks:
+        if isinstance(block, Grid):
+            strings.extend(cell.text for row in block.rows for cell in row)
+        else:
+            strings.append(block)
+    if any(_SEP in s for s in strings):
+        strings = [s.replace(_SEP, " ") for s in strings]
+    normalized = iter(normalize(_SEP.join(strings), join_lines=join_lines).split(_SEP))
+    out = []
+    for block in blocks:
+        if isinstance(block, Grid):
+            out.append(Grid([[Cell(next(normalized).strip(), c.spanned) for c in row] for row in block.rows]))
+        else:
+            text = next(normalized).strip()
+            if text:
+                out.append(text)
+    return out
+
+
+def head_document(data: bytes, name: str = "", lines: int = 40) -> Document | None:
+    """Only what names a report (HTML title and meta, or a text's first lines), normalized;
+    None when the bytes cannot be read at all."""
+    try:
+        decoded = decode(data)
+    except UnreadableDocument:
+        return None
+    if sniff_kind(decoded.text, name) == "html":
+        title, meta = read_head(decoded.text)
+        return Document("html", [], decoded.encoding, normalize(title) if title else None,
+                        {k: normalize(v) for k, v in meta.items()})
+    head = [ln for ln in decoded.text.splitlines() if ln.strip()][:lines]
+    return Document("text", _normalize_blocks(head, join_lines=False), decoded.encoding)
