@@ -32,8 +32,14 @@ def random_report(seed: int, version: str = "2021", year: int | None = None) -> 
     rng = random.Random(seed)
     fmt = load_format().versions[version]
     year = year or (2023 if version == "2021" else 2020)
-    values: dict = {}
-    t2 = fmt.tables["t2"]
+    values = {**_t2_values(rng, fmt.tables["t2"]), **_t3_values(rng, fmt.tables["t3"]),
+              **_t4_values(rng, fmt.tables["t4"])}
+    name = rng.choice(["宿松县", "铜鼓县", "永康市", "滁州市南谯区", "师宗县", "平潭县"])
+    agency = rng.choice(["人民政府", "人民政府办公室", "发展和改革局", "教育局", "财政局"])
+    return Report(version, name + agency, year, f"{year + 1}-01-{rng.randint(10, 28):02d}", values)
+
+def _t2_values(rng: random.Random, t2) -> dict:
+    values = {}
     for row in t2.rows.values():
         for col in row.cells:
             vt = t2.columns[col].type
@@ -43,7 +49,11 @@ def random_report(seed: int, version: str = "2021", year: int | None = None) -> 
                 values[("t2", row.code, col)] = round(rng.uniform(0, 5000), 2)
             else:
                 values[("t2", row.code, col)] = float(rng.randint(0, 3000))
-    t3 = fmt.tables["t3"]
+    return values
+
+
+def _t3_values(rng: random.Random, t3) -> dict:
+    """Applicant rows that obey every t3 rule: row totals, results total and the 勾稽关系."""
     leaves = list(t3.result_leaf_rows)
 
     def split(total: int) -> list[float]:
@@ -54,10 +64,10 @@ def random_report(seed: int, version: str = "2021", year: int | None = None) -> 
 
     new, carried = rng.randint(0, 120), rng.randint(0, 10)
     rows = {"new_received": split(new), "carried_over": split(carried)}
-    pool = [a + b for a, b in zip(rows["new_received"][:6], rows["carried_over"][:6])]
+    pool = [a + b for a, b in zip(rows["new_received"][:6], rows["carried_over"][:6], strict=True)]
     forward = [float(rng.randint(0, int(p) // 4)) if p else 0.0 for p in pool]
     rows["carried_forward"] = forward + [sum(forward)]
-    remaining = [p - f for p, f in zip(pool, forward)]
+    remaining = [p - f for p, f in zip(pool, forward, strict=True)]
     leaf_values = {leaf: [0.0] * 6 for leaf in leaves}
     for c, n in enumerate(remaining):
         for _ in range(int(n)):
@@ -66,17 +76,16 @@ def random_report(seed: int, version: str = "2021", year: int | None = None) -> 
         rows[leaf] = leaf_values[leaf] + [sum(leaf_values[leaf])]
     rows["results_total"] = [float(sum(leaf_values[leaf][c] for leaf in leaves)) for c in range(6)]
     rows["results_total"].append(sum(rows["results_total"]))
-    for row, vals in rows.items():
-        for col, v in zip(t3.rows[row].cells, vals):
-            values[("t3", row, col)] = v
-    t4 = [float(rng.randint(0, 5)) for _ in range(12)]
-    groups = [t4[0:4], t4[4:8], t4[8:12]]
+    return {("t3", row, col): v for row, vals in rows.items()
+            for col, v in zip(t3.rows[row].cells, vals, strict=True)}
+
+
+def _t4_values(rng: random.Random, t4) -> dict:
+    counts = [float(rng.randint(0, 5)) for _ in range(12)]
+    groups = [counts[0:4], counts[4:8], counts[8:12]]
     flat = [v for g in groups for v in (*g, sum(g))]
-    for col, v in zip(fmt.tables["t4"].rows["cases"].cells, flat):
-        values[("t4", "cases", col)] = v
-    name = rng.choice(["宿松县", "铜鼓县", "永康市", "滁州市南谯区", "师宗县", "平潭县"])
-    agency = rng.choice(["人民政府", "人民政府办公室", "发展和改革局", "教育局", "财政局"])
-    return Report(version, name + agency, year, f"{year + 1}-01-{rng.randint(10, 28):02d}", values)
+    return {("t4", "cases", col): v for col, v in zip(t4.rows["cases"].cells, flat, strict=True)}
+
 
 
 def _fmt(v: float | None) -> str:

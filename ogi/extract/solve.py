@@ -30,7 +30,7 @@ def _interval(cell: tuple[float | None, str | None]) -> tuple[float, float]:
 
 
 def _hull(readings: list[Reading], i: int) -> tuple[float, float]:
-    lows, highs = zip(*(_interval(r[i]) for r in readings))
+    lows, highs = zip(*(_interval(r[i]) for r in readings), strict=True)
     return min(lows), max(highs)
 
 
@@ -46,80 +46,91 @@ def resolve(
     A row's readings come in tiers: the next tier is tried only when arithmetic rules out every
     reading of the one before (e.g. a person's reading first, then any placement).
     """
-    tiers = {row: ts for row, ts in tiers.items() if ts}
-    several = {row: len(ts) > 1 or len(ts[0]) > 1 or row in unsure for row, ts in tiers.items()}
-    index = {row: {c: i for i, c in enumerate(cols)} for row, cols in columns.items()}
-    usable = [c for c in checks if c.op == "==" and c.severity == "error" and c.table == table]
-    live: dict[str, list[Reading]] = {}
+    solver = _Solver({row: ts for row, ts in tiers.items() if ts}, columns, checks, table, unsure)
+    solver.narrow()
+    return solver.cells()
 
-    rows_in = {id(c): {r for _, (_, r, _) in c.lhs + c.rhs} for c in usable}
 
-    def rows_of(check: RuleCheck) -> set[str]:
-        return rows_in[id(check)]
+class _Solver:
+    """The live readings of each row, narrowed by interval arithmetic over the equality checks."""
 
-    hulls: dict[str, list[tuple[float, float]]] = {}
+    def __init__(self, tiers, columns, checks, table, unsure):
+        self.columns = columns
+        self.several = {row: len(ts) > 1 or len(ts[0]) > 1 or row in unsure for row, ts in tiers.items()}
+        self.index = {row: {c: i for i, c in enumerate(cols)} for row, cols in columns.items()}
+        self.usable = [c for c in checks if c.op == "==" and c.severity == "error" and c.table == table]
+        self.rows_in = {id(c): {r for _, (_, r, _) in c.lhs + c.rhs} for c in self.usable}
+        self.live: dict[str, list[Reading]] = {}
+        self.hulls: dict[str, list[tuple[float, float]]] = {}
+        self.stages: dict[str, list[list[RuleCheck]]] = {}
+        for row, ts in tiers.items():
+            self._pick_tier(row, ts)
+        self.start = {row: list(rs) for row, rs in self.live.items()}
 
-    def set_live(row: str, readings: list[Reading]) -> None:
-        live[row] = readings
-        hulls[row] = [_hull(readings, i) for i in range(len(readings[0]))]
+    def _set_live(self, row: str, readings: list[Reading]) -> None:
+        self.live[row] = readings
+        self.hulls[row] = [_hull(readings, i) for i in range(len(readings[0]))]
 
-    def bounds(row: str, col: str, fixed: Reading | None):
-        if row not in live or col not in index.get(row, {}):
+    def _bounds(self, row: str, col: str, fixed: Reading | None) -> tuple[float, float]:
+        if row not in self.live or col not in self.index.get(row, {}):
             return 0.0, INF
-        i = index[row][col]
-        return _interval(fixed[i]) if fixed is not None else hulls[row][i]
+        i = self.index[row][col]
+        return _interval(fixed[i]) if fixed is not None else self.hulls[row][i]
 
-    def feasible(check: RuleCheck, row: str, reading: Reading) -> bool:
+    def _feasible(self, check: RuleCheck, row: str, reading: Reading) -> bool:
         low = high = 0.0
         for sign, terms in ((1, check.lhs), (-1, check.rhs)):
             for coef, (_, r, c) in terms:
-                lo, hi = bounds(r, c, reading if r == row else None)
+                lo, hi = self._bounds(r, c, reading if r == row else None)
                 k = sign * coef
                 low, high = (low + k * lo, high + k * hi) if k > 0 else (low + k * hi, high + k * lo)
         return low <= 1e-9 and high >= -1e-9
 
-    # A row's own total picks its tier: the first tier with a reading that can add up.
-    stages: dict[str, list[list[RuleCheck]]] = {}
-    for row, ts in tiers.items():
-        mine = [c for c in usable if row in rows_of(c)]
-        own = [c for c in mine if rows_of(c) == {row}]
-        set_live(row, list(ts[0]))
-        for tier in ts:
-            if any(all(feasible(c, row, r) for c in own) for r in tier):
-                set_live(row, list(tier))
+    def _pick_tier(self, row: str, tiers: list[list[Reading]]) -> None:
+        """A row's own total picks its tier: the first tier with a reading that can add up."""
+        mine = [c for c in self.usable if row in self.rows_in[id(c)]]
+        own = [c for c in mine if self.rows_in[id(c)] == {row}]
+        self._set_live(row, list(tiers[0]))
+        for tier in tiers:
+            if any(all(self._feasible(c, row, r) for c in own) for r in tier):
+                self._set_live(row, list(tier))
                 break
-        if several[row] and mine:
+        if self.several[row] and mine:
             # If the report's own arithmetic rules out every reading, trust only the official
             # rule and the row's own total: structural column sums are what real reports break.
             official = [c for c in mine if c.kind == "official" or c in own]
-            stages[row] = [mine, official] if official != mine else [mine]
-    start = {row: list(rs) for row, rs in live.items()}
-    stage = dict.fromkeys(stages, 0)
+            self.stages[row] = [mine, official] if official != mine else [mine]
 
-    changed = True
-    while changed:
-        changed = False
-        for row, row_stages in stages.items():
-            if stage[row] >= len(row_stages):
-                continue
-            before = live[row]
-            after = [r for r in before if all(feasible(c, row, r) for c in row_stages[stage[row]])]
-            if after and len(after) < len(before):
-                set_live(row, after)
-                changed = True
-            elif not after:  # relax; past the last stage the printed arithmetic is no help
-                stage[row] += 1
-                set_live(row, list(start[row]))
-                changed = True
+    def narrow(self) -> None:
+        """Drop readings no check allows until nothing changes; relax a row's checks when they
+        rule out all of its readings (past the last stage the printed arithmetic is no help)."""
+        stage = dict.fromkeys(self.stages, 0)
+        changed = True
+        while changed:
+            changed = False
+            for row, row_stages in self.stages.items():
+                if stage[row] >= len(row_stages):
+                    continue
+                before = self.live[row]
+                after = [r for r in before if all(self._feasible(c, row, r) for c in row_stages[stage[row]])]
+                if after and len(after) < len(before):
+                    self._set_live(row, after)
+                    changed = True
+                elif not after:
+                    stage[row] += 1
+                    self._set_live(row, list(self.start[row]))
+                    changed = True
 
-    out = {}
-    for row, cols in columns.items():
-        rs = live.get(row)
-        for i, col in enumerate(cols):
-            seen = {r[i] for r in rs} if rs else {(None, None)}
-            if len(seen) == 1:
-                value, raw = next(iter(seen))
-                out[(row, col)] = Resolved(value, raw, bool(several.get(row)) and value is not None, False)
-            else:
-                out[(row, col)] = Resolved(None, None, False, True)
-    return out
+    def cells(self) -> dict[tuple[str, str], Resolved]:
+        """A value where every live reading of its row agrees; null and ambiguous elsewhere."""
+        out = {}
+        for row, cols in self.columns.items():
+            rs = self.live.get(row)
+            for i, col in enumerate(cols):
+                seen = {r[i] for r in rs} if rs else {(None, None)}
+                if len(seen) == 1:
+                    value, raw = next(iter(seen))
+                    out[(row, col)] = Resolved(value, raw, bool(self.several.get(row)) and value is not None, False)
+                else:
+                    out[(row, col)] = Resolved(None, None, False, True)
+        return out

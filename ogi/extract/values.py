@@ -82,7 +82,7 @@ def positional_reading(cells: list[str], types: list[str]) -> Reading | None:
     if len(cells) != len(types):
         return None
     reading = []
-    for text, type_name in zip(cells, types):
+    for text, type_name in zip(cells, types, strict=True):
         value, raw, ok = cell_value(text, type_name)
         if not ok:
             return None
@@ -108,7 +108,7 @@ def dropped_readings(tokens: list[str], types: list[str], anchors: tuple[int, in
     readings = []
     for slots in slot_sets:
         reading = [BLANK] * n
-        for token, slot in zip(tokens, slots):
+        for token, slot in zip(tokens, slots, strict=True):
             value, raw, ok = cell_value(token, types[slot])
             if not ok:
                 break
@@ -129,16 +129,9 @@ def glued_readings(run: str, types: list[str]) -> list[Reading] | None:
     Whitespace in the run is a certain cell boundary; inside a chunk every cut that gives valid
     numbers for the columns is a reading. None when there are too many to list.
     """
-    pieces = []
-    for chunk in run.split():
-        pos = 0
-        for m in _PIECE.finditer(chunk):
-            if m.start() != pos:
-                return []
-            pieces.append(m.group())
-            pos = m.end()
-        if pos != len(chunk):
-            return []
+    pieces = _pieces(run)
+    if pieces is None:
+        return []
     n = len(types)
     digits = sum(len(re.sub(r"\D", "", p)) for p in pieces)
     if comb(max(digits - 1, 0), max(n - len(pieces), 0)) > MAX_READINGS:
@@ -161,10 +154,25 @@ def glued_readings(run: str, types: list[str]) -> list[Reading] | None:
         for parts in _cuts(piece, fewest, most):
             values = [parse_number(p, types[slot + i]) for i, p in enumerate(parts)]
             if all(v is not None for v in values):
-                rec(pi + 1, slot + len(parts), acc + list(zip(values, parts)))
+                rec(pi + 1, slot + len(parts), acc + list(zip(values, parts, strict=True)))
 
     rec(0, 0, [])
     return readings
+
+
+def _pieces(run: str) -> list[str] | None:
+    """The printed numbers and null markers of a run, or None if anything else is printed."""
+    pieces = []
+    for chunk in run.split():
+        pos = 0
+        for m in _PIECE.finditer(chunk):
+            if m.start() != pos:
+                return None
+            pieces.append(m.group())
+            pos = m.end()
+        if pos != len(chunk):
+            return None
+    return pieces
 
 
 def _cuts(piece: str, fewest: int, most: int):
