@@ -26,7 +26,7 @@ def raw_reports(context: dg.AssetExecutionContext, settings: OgiSettings) -> dg.
             results += [r for _, r in batch if r is not None]
             found = [f for f, _ in batch if f is not None]
             rows = []
-            for f, placed in zip(found, place(found, index, partial(read_years, executor))):
+            for f, placed in zip(found, place(found, index, partial(read_years, executor)), strict=True):
                 if placed is None:
                     unplaced.append({"source_url": f.source_url, "error": f.error or "no report year found"})
                 elif placed == year and f.doc_id not in seen:

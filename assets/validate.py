@@ -27,7 +27,7 @@ def validated_reports(context: dg.AssetExecutionContext, settings: OgiSettings) 
         for items in batched(documents_with_cells(root, year), BATCH):
             violations, documents = [], []
             items = [(doc, cells, previous.get(doc["publisher"])) for doc, cells in items]
-            for (doc, cells, _), found in zip(items, map(validate_row, items)):
+            for (doc, cells, _), found in zip(items, map(validate_row, items), strict=True):
                 for v in found:
                     v["waived"] = (v["doc_id"], v["rule"]) in waivers
                 violations += found

@@ -37,7 +37,7 @@ def _run(kind: str, files: list[str], queue) -> None:
     work(datas[0], files[0])  # warm caches (format, OpenCC)
     start = time.perf_counter()
     errors = 0
-    for data, name in zip(datas, files):
+    for data, name in zip(datas, files, strict=True):
         result = work(data, name)
         errors += kind != "pandas" and result["error"] is not None
     seconds = time.perf_counter() - start

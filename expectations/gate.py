@@ -37,11 +37,11 @@ def run_gate(root: str, year: int, waivers_path: str, gate_path: str | None) -> 
     violations = read_table(root, "violations", year, filters=[("status", "=", "broken")]).to_pandas()
     waivers = load_waivers(waivers_path)
     residuals = _residuals(root, year, previous_year_values(root, year, cross_year_cells()))
-    waived = pd.Series([(d, r) in waivers for d, r in zip(residuals["doc_id"], residuals["rule"])],
+    waived = pd.Series([(d, r) in waivers for d, r in zip(residuals["doc_id"], residuals["rule"], strict=True)],
                        index=residuals.index, dtype=bool)
     checked = residuals[~waived]
     ctx, settings = context(), gate_settings(gate_path)
-    publisher = dict(zip(documents["doc_id"], documents["publisher"]))
+    publisher = dict(zip(documents["doc_id"], documents["publisher"], strict=True))
     outcomes = []
     for name, table in CHECKS.items():
         if table:
@@ -82,7 +82,7 @@ def _failures_table(outcome, violations: pd.DataFrame, publisher: dict) -> str:
     for f in outcome.failures:
         if f.error:
             rows.append(f"| – | – | {f.rule} | – | expectation raised: {f.error} |")
-        for doc_id, location in zip(f.doc_ids, f.locations or [""] * len(f.doc_ids)):
+        for doc_id, location in zip(f.doc_ids, f.locations or [""] * len(f.doc_ids), strict=True):
             hit = violations[(violations["doc_id"] == doc_id) & (violations["rule"] == f.rule)]
             hit = hit[(hit["column"] == location) | (hit["row"] == location)] if location else hit
             detail = hit["detail"].iloc[0] if len(hit) else ""

@@ -1,0 +1,1 @@
+"""Dagster wiring: the Definitions, jobs, schedules, resource values, and the `ogi` command line."""

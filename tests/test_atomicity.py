@@ -37,6 +37,7 @@ def test_a_failed_write_leaves_the_previous_file(tmp_path):
     assert [p.name for p in (tmp_path / "cells" / "year=2020").iterdir()] == ["part-0.parquet"]
 
 
+@pytest.mark.slow
 def test_a_killed_run_leaves_the_previous_publication_intact(tmp_path):
     data = tmp_path / "data"
     first = OgiSettings(storage_root=str(data), sources=str(ROOT / "sources.yaml"),

@@ -9,6 +9,7 @@ import time
 from collections import Counter
 from dataclasses import asdict, dataclass, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from itertools import pairwise
 
 import pytest
 
@@ -186,7 +187,7 @@ def test_per_host_delay_spaces_requests_and_retries(server, tmp_path):
     for path in ("/flaky", "/page"):
         assert fetcher.fetch(server.url(path), allow_private=True).status == "fetched"
     assert server.paths() == ["/flaky", "/flaky", "/page"]
-    assert all(later.at - earlier.at >= 0.35 for earlier, later in zip(server.seen, server.seen[1:]))
+    assert all(later.at - earlier.at >= 0.35 for earlier, later in pairwise(server.seen))
 
 
 def test_user_agent_names_the_project(server, tmp_path):

@@ -156,6 +156,7 @@ def test_ocr_that_reads_no_table_is_still_an_error(tmp_path, monkeypatch):
     assert record["error"] == "needs OCR: the PDF has no text layer and OCR could not read its tables"
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed here (.ci/run installs it)")
 def test_old_word_through_real_libreoffice(tmp_path):
     """A .doc written by LibreOffice itself, read back through `soffice --convert-to html`."""

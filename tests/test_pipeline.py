@@ -111,6 +111,7 @@ def test_rerun_is_idempotent(tmp_path):
     assert hidden == []  # no temporary files left behind
 
 
+@pytest.mark.slow
 def test_dagster_cli_materializes_a_year_and_exits_non_zero_when_gated(tmp_path):
     env = {**os.environ, "OGI_DATA": str(tmp_path / "data"), "OGI_SOURCES": str(ROOT / "sources.yaml"),
            "OGI_WAIVERS": str(tmp_path / "none.yaml"), "DAGSTER_HOME": str(tmp_path / "home"), "OGI_WORKERS": "2"}

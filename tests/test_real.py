@@ -36,7 +36,7 @@ def test_flattened_text_agrees_with_the_page(shared_corpus, year, page):
     assert flat["t3"] == html["t3"]
     assert flat["t4"] == html["t4"]
     for row, values in flat["t2"].items():
-        assert all(v is None or v == h for v, h in zip(values, html["t2"][row])), row
+        assert all(v is None or v == h for v, h in zip(values, html["t2"][row], strict=True)), row
 
 
 def test_glued_digits_are_marked_inferred_and_ambiguity_is_flagged(shared_corpus):

@@ -1,0 +1,1 @@
+"""Stage 1, acquisition: the source registry, polite fetching, report columns crawled, the raw store."""

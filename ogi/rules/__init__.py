@@ -1,0 +1,1 @@
+"""Stage 4, rules: the format's rules evaluated on one document, and reviewed waivers."""

@@ -128,7 +128,7 @@ def previous_year_values(root: str, year: int | str, refs: set[tuple[str, str, s
     cross-year rules read; publishers with more than one report that year are left out."""
     docs = read_table(root, "documents", int(year) - 1, staging=False, columns=["doc_id", "publisher", "status"])
     by_publisher: dict[str, list[str]] = {}
-    for doc_id, publisher, status in zip(*(docs[c].to_pylist() for c in ("doc_id", "publisher", "status"))):
+    for doc_id, publisher, status in zip(*(docs[c].to_pylist() for c in ("doc_id", "publisher", "status")), strict=True):
         if publisher and status == "ok":
             by_publisher.setdefault(publisher, []).append(doc_id)
     owner = {ids[0]: p for p, ids in by_publisher.items() if len(ids) == 1}

@@ -1,0 +1,40 @@
+"""The Python API for people who do not run Dagster: read one report, read the published data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.dataset as pads
+
+from ogi.report import extract_report
+from ogi.store.files import filesystem
+from ogi.store.parquet import PUBLISHED, SCHEMAS
+
+
+def read_report(source: str | Path | bytes, name: str | None = None, content_type: str | None = None) -> dict:
+    """The record `ogi extract` prints for one report: a path, or the file's bytes with a name
+    (its extension tells the format when the bytes do not). Never raises for a bad file: the
+    record's `error` says why it could not be read."""
+    if isinstance(source, bytes):
+        return extract_report(source, name or "report", content_type)
+    path = Path(source)
+    return extract_report(path.read_bytes(), name or str(path), content_type)
+
+
+def read_dataset(dataset: str, root: str = "data", years: list[int] | None = None,
+                 columns: list[str] | None = None) -> pa.Table:
+    """A published dataset (`documents`, `cells`, `violations`) as one Arrow table with its
+    `year` column, from a local storage root or any fsspec URL (`s3://bucket/ogi`)."""
+    if dataset not in PUBLISHED:
+        raise ValueError(f"unknown dataset {dataset!r}: one of {', '.join(PUBLISHED)}")
+    fs, base = filesystem(root)
+    schema = SCHEMAS[dataset].append(pa.field("year", pa.int32()))
+    path = f"{base.rstrip('/')}/{dataset}"
+    if not fs.exists(path):
+        return schema.empty_table().select(columns) if columns else schema.empty_table()
+    data = pads.dataset(path, filesystem=fs, format="parquet", schema=schema,
+                        partitioning=pads.partitioning(pa.schema([("year", pa.int32())]), flavor="hive"))
+    where = pc.field("year").isin(years) if years else None
+    return data.to_table(columns=columns, filter=where)
