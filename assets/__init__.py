@@ -1,7 +1,7 @@
 """The pipeline as Dagster assets, one report year per partition; each a thin loop over `ogi`.
 
 raw_reports -> normalized_reports -> extracted_reports -> validated_reports (staging, gated by
-the Great Expectations checks in assets.gate) -> published_reports (the Parquet users read).
+the Great Expectations checks in assets.gate) -> published_reports (the multi-asset of `documents`, `cells` and `violations`, the Parquet users read).
 """
 
 from assets.extract import extracted_reports

@@ -1,21 +1,38 @@
-"""Publication as an asset: the year's staged datasets replace the published ones (after the gate)."""
+"""Publication as one multi-asset: the datasets users read, `documents`, `cells` and `violations`.
+
+Each is an asset key of its own, so the UI's lineage and catalog show what is published; all
+three of a year are replaced together, and only after the gate on validated_reports passed.
+"""
 
 import dagster as dg
 
-from assets.common import partition_year, stage_asset
+from assets.common import GROUP, OWNERS, partition_year
+from assets.partitions import report_years
 from assets.settings import OgiSettings
 from assets.ui import chart_metadata, preview
 from assets.validate import validated_reports
-from ogi.store.parquet import PUBLISHED, publish
+from ogi.store.parquet import PUBLISHED, SCHEMAS, publish
+
+DESCRIPTIONS = {
+    "documents": "One row per document of the year: publisher, title, source, version, status, counts.",
+    "cells": "One row per template cell of each document: value, printed text, inferred, ambiguous.",
+    "violations": "One row per broken or not evaluable rule instance of each document, waived or not.",
+}
 
 
-@stage_asset(deps=[validated_reports],
-             description="The published Parquet datasets documents, cells and violations for the year "
-             "(Hive year=YYYY). Runs only when the gate on validated_reports passed.")
-def published_reports(context: dg.AssetExecutionContext, settings: OgiSettings) -> dg.MaterializeResult:
+def _column_schema(dataset: str) -> dg.TableSchema:
+    return dg.TableSchema(columns=[dg.TableColumn(f.name, str(f.type)) for f in SCHEMAS[dataset]])
+
+
+@dg.multi_asset(
+    name="published_reports", partitions_def=report_years, group_name=GROUP, can_subset=False,
+    specs=[dg.AssetSpec(name, deps=[validated_reports], owners=OWNERS, kinds={"parquet"},
+                        description=f"{DESCRIPTIONS[name]} Parquet under {name}/year=YYYY/.",
+                        metadata={"dagster/column_schema": _column_schema(name)}) for name in PUBLISHED],
+)
+def published_reports(context: dg.AssetExecutionContext, settings: OgiSettings):
     year, root = partition_year(context), settings.storage_root
     counts = publish(root, year, PUBLISHED)
-    return dg.MaterializeResult(metadata={
-        "dagster/row_count": counts["documents"], "cells": counts["cells"], "violations": counts["violations"],
-        "preview": preview(root, year, staging=False), **chart_metadata(root, year),
-    })
+    extra = {"documents": {"preview": preview(root, year, staging=False)}, "cells": chart_metadata(root, year)}
+    for name in PUBLISHED:
+        yield dg.MaterializeResult(asset_key=name, metadata={"dagster/row_count": counts[name], **extra.get(name, {})})

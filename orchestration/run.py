@@ -70,7 +70,7 @@ def materialize_year(year: str, settings: OgiSettings, instance: dg.DagsterInsta
     checks = result.get_asset_check_evaluations()
     failed = [c for c in checks if not c.passed]
     rules = sorted({r.strip() for c in failed for r in str(c.metadata["failed_rules"].value).split(",") if r.strip()})
-    published = any(m.asset_key.path[-1] == "published_reports" for m in result.get_asset_materialization_events()
+    published = any(m.asset_key.path[-1] == "documents" for m in result.get_asset_materialization_events()
                     for m in [m.event_specific_data.materialization])
     docs = next((int(m.event_specific_data.materialization.metadata["dagster/row_count"].value)
                  for m in result.get_asset_materialization_events()

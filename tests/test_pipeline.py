@@ -137,6 +137,8 @@ def test_definitions_load_with_partitions_schedules_and_checks():
     assert all(s.default_status == dg.DefaultScheduleStatus.STOPPED for s in defs.schedules)
     checks = {k.name for k in defs.resolve_asset_graph().asset_check_keys}
     assert checks == {"t2_rules", "t3_rules", "t4_rules", "text_rules", "cross_year_rules", "document_metadata"}
+    keys = {k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()}
+    assert {"documents", "cells", "violations"} <= keys  # what users read, in the catalog
 
 
 def test_cross_year_rules_compare_a_publisher_with_its_report_of_the_year_before(tmp_path):
