@@ -11,12 +11,15 @@ from ogi.acquire.fetch import Fetcher, Manifest, RawStore
 from ogi.acquire.sources import load_sources
 from ogi.parallel import batched, pool, read_years
 from ogi.store.parquet import write_partition
+from ogi.store.publication import recover
 
 
 @stage_asset(description="Every document of every registered source, stored raw (content-addressed); the "
              "ones whose report year is this partition, listed in staging/fetched.")
 def raw_reports(context: dg.AssetExecutionContext, settings: OgiSettings) -> dg.MaterializeResult:
     year, root = partition_year(context), settings.storage_root
+    if recovered := recover(root, year):
+        context.log.warning(f"year {year}: {recovered}")
     store, manifest, index = RawStore(root), Manifest(root), YearIndex(root)
     fetcher = Fetcher(store, settings.fetch_policy(), previous=manifest.latest())
     results, unplaced, seen = [], [], set()

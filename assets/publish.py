@@ -1,7 +1,8 @@
 """Publication as one multi-asset: the datasets users read, `documents`, `cells` and `violations`.
 
 Each is an asset key of its own, so the UI's lineage and catalog show what is published; all
-three of a year are replaced together, and only after the gate on validated_reports passed.
+three of a year are replaced together (ogi.store.publication), and only if the gate passed exactly
+the staging being published (ogi.store.verdict), whatever was selected or retried.
 """
 
 import dagster as dg
@@ -11,7 +12,9 @@ from assets.partitions import report_years
 from assets.settings import OgiSettings
 from assets.ui import chart_metadata, preview
 from assets.validate import validated_reports
-from ogi.store.parquet import PUBLISHED, SCHEMAS, publish
+from ogi.store.parquet import PUBLISHED, SCHEMAS
+from ogi.store.publication import publish_year
+from ogi.store.verdict import NotApproved, approved_digest
 
 DESCRIPTIONS = {
     "documents": "One row per document of the year: publisher, title, source, version, status, counts.",
@@ -32,7 +35,10 @@ def _column_schema(dataset: str) -> dg.TableSchema:
 )
 def published_reports(context: dg.AssetExecutionContext, settings: OgiSettings):
     year, root = partition_year(context), settings.storage_root
-    counts = publish(root, year, PUBLISHED)
+    try:
+        counts = publish_year(root, year, PUBLISHED, approved_digest(root, year))
+    except NotApproved as exc:
+        raise dg.Failure(str(exc), allow_retries=False) from None
     extra = {"documents": {"preview": preview(root, year, staging=False)}, "cells": chart_metadata(root, year)}
     for name in PUBLISHED:
         yield dg.MaterializeResult(asset_key=name, metadata={"dagster/row_count": counts[name], **extra.get(name, {})})

@@ -17,7 +17,8 @@ from expectations.validate import build_data_docs, context, run_suite
 from ogi.format import cross_year_cells
 from ogi.parallel import batched
 from ogi.rules.waivers import load_waivers
-from ogi.store.parquet import SCHEMAS, documents_with_cells, previous_year_values, read_table
+from ogi.store.parquet import PUBLISHED, SCHEMAS, documents_with_cells, previous_year_values, read_table
+from ogi.store.verdict import staging_digest, write_verdict
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class CheckOutcome:
 
 
 def run_gate(root: str, year: int, waivers_path: str, gate_path: str | None) -> tuple[list[CheckOutcome], str]:
+    staged = staging_digest(root, year, PUBLISHED)
     documents = read_table(root, "documents", year).to_pandas()
     violations = read_table(root, "violations", year, filters=[("status", "=", "broken")]).to_pandas()
     waivers = load_waivers(waivers_path)
@@ -59,6 +61,8 @@ def run_gate(root: str, year: int, waivers_path: str, gate_path: str | None) -> 
             failing_documents=_failures_table(outcome, violations, publisher),
             waived=int(waived[residuals["table"] == table].sum()) if table else 0,
         ))
+    write_verdict(root, year, staged, passed=not any(o.blocking for o in outcomes),
+                  failed=sorted({r for o in outcomes if o.blocking for r in o.failed_rules}))
     return outcomes, build_data_docs(ctx, root, year)
 
 

@@ -167,3 +167,17 @@ def test_cross_year_rules_compare_a_publisher_with_its_report_of_the_year_before
     assert set(carry["column"]) >= differ and (carry["severity"] == "warning").all()
     items = violations[violations["rule"] == "t2_items_continuity_cross_year"]
     assert len(items) > 0  # 上一年项目数量 of 2020 against 2019's items and change
+
+
+def test_publishing_alone_cannot_bypass_the_gate(sample_run):
+    """Selecting only the published assets (as the UI or CLI can) does not publish a held year."""
+    from assets import ASSETS, CHECKS
+
+    root, _ = sample_run
+    result = dg.materialize(ASSETS + CHECKS, selection=["documents", "cells", "violations"], partition_key="2021",
+                            instance=dg.DagsterInstance.ephemeral(), raise_on_error=False,
+                            resources={"settings": _settings(root)})
+    assert not result.success
+    failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
+    assert "held this staging back (t3_balance)" in str(failure.event_specific_data.error.message)
+    assert not (root / "documents" / "year=2021").exists()

@@ -8,7 +8,7 @@ never half of one; other years are not touched.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pyarrow as pa
@@ -95,19 +95,6 @@ def read_table(root: str, dataset: str, year: int | str, staging: bool = True, f
         return table.select(columns) if columns else table
     with fs.open(path, "rb") as handle:
         return pq.read_table(handle, filters=filters, columns=columns)
-
-
-def publish(root: str, year: int | str, datasets: Iterable[str] = PUBLISHED) -> dict[str, int]:
-    """Copy a year's staged datasets over the published ones, file by file, atomically each."""
-    fs, _ = filesystem(root)
-    counts = {}
-    for dataset in datasets:
-        final = partition_path(root, dataset, year, False)
-        with replacing(fs, final) as tmp:
-            fs.copy(partition_path(root, dataset, year, True), tmp)
-        with fs.open(final, "rb") as handle:
-            counts[dataset] = pq.ParquetFile(handle).metadata.num_rows
-    return counts
 
 
 def documents_with_cells(root: str, year: int | str, batch_size: int = 256) -> Iterator[tuple[dict, list[dict]]]:
