@@ -5,7 +5,7 @@ import dagster as dg
 from assets.common import BATCH, partition_year, stage_asset
 from assets.fetch import raw_reports
 from assets.settings import OgiSettings
-from ogi.acquire.fetch import RawStore
+from ogi.acquire.fetch import RawStore, RawStoreCorrupt
 from ogi.parallel import map_batches, pool
 from ogi.steps import normalize_row
 from ogi.store.parquet import read_partition, write_partition
@@ -19,11 +19,17 @@ def normalized_reports(context: dg.AssetExecutionContext, settings: OgiSettings)
     done = unreadable = 0
     with pool(settings.workers) as executor, write_partition(root, "normalized", year) as append:
         for rows in read_partition(root, "fetched", year, batch_size=BATCH):
-            ok = [r for r in rows if r["content_sha256"]]
-            items = [(r["doc_id"], store.get(r["content_sha256"]), r["source_url"], r["content_type"]) for r in ok]
+            items, failed = [], {}
+            for r in rows:
+                try:
+                    data = store.get(r["content_sha256"]) if r["content_sha256"] else None
+                except RawStoreCorrupt as exc:  # dropped from the store: the next run fetches it again
+                    data, r = None, {**r, "error": f"{exc}; it is fetched again on the next run"}
+                if data is None:
+                    failed[r["doc_id"]] = {"doc_id": r["doc_id"], "document": None, "error": r["error"]}
+                else:
+                    items.append((r["doc_id"], data, r["source_url"], r["content_type"]))
             out = {r["doc_id"]: r for batch in map_batches(executor, normalize_row, items, BATCH) for r in batch}
-            failed = {r["doc_id"]: {"doc_id": r["doc_id"], "document": None, "error": r["error"]}
-                      for r in rows if not r["content_sha256"]}
             batch = [out.get(r["doc_id"]) or failed[r["doc_id"]] for r in rows]
             unreadable += sum(b["error"] is not None for b in batch)
             done += len(batch)

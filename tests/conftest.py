@@ -31,3 +31,26 @@ def shared_corpus() -> Path:
     if not SEEDS.is_dir():
         pytest.fail(f"shared corpus not found at {SHARED}: tests read ../shared beside the repository")
     return SHARED
+
+
+def loopback_only(test):
+    """Run the test inside a network namespace that has only loopback (`unshare -n`), so that
+    no packet of a test naming public addresses can leave the machine; the test is re-run there
+    by pytest and its outcome is this test's."""
+    import functools
+    import os
+    import subprocess
+    import sys
+
+    @functools.wraps(test)
+    def wrapper(*args, **kwargs):
+        if os.environ.get("OGI_LOOPBACK_ONLY") == "1":
+            return test(*args, **kwargs)
+        node = os.environ["PYTEST_CURRENT_TEST"].rsplit(" ", 1)[0]
+        inner = subprocess.run(
+            ["unshare", "-n", "sh", "-c", 'ip link set lo up && exec "$@"', "sh", sys.executable, "-m", "pytest",
+             "-q", "-p", "no:cacheprovider", "-p", "no:cov", node],
+            cwd=ROOT, env={**os.environ, "OGI_LOOPBACK_ONLY": "1"}, capture_output=True, text=True, check=False)
+        assert inner.returncode == 0, f"inside the loopback-only namespace:\n{inner.stdout[-3000:]}{inner.stderr[-2000:]}"
+
+    return wrapper

@@ -14,6 +14,7 @@ from itertools import pairwise
 import pytest
 
 from ogi.acquire.fetch import Fetcher, FetchPolicy, FetchResult, Manifest, RawStore, check_address
+from ogi.acquire.guard import Refused
 
 REPORT = "<html><head><title>2023年政府信息公开工作年度报告</title></head><body><p>一、总体情况</p></body></html>"
 GBK_TEXT = "政府信息公开工作年度报告"
@@ -199,7 +200,9 @@ def test_user_agent_names_the_project(server, tmp_path):
     ("ftp://example.org/report.html", "unsupported scheme ftp"),
     ("file:///etc/passwd", "unsupported scheme file"),
     ("http:///report.html", "no host in URL"),
-    ("http://[::1/report.html", "invalid URL: Invalid IPv6 URL"),
+    ("http://[::1/report.html", "invalid URL: Failed to parse: '[::1' is not a valid host or port"),
+    ("http://127.0.0.1:8080\\@8.8.8.8/x", "refused: a backslash in the URL (parsers disagree on where its host ends)"),
+    ("http://user:secret@8.8.8.8/x", "refused: credentials in the URL"),
 ])
 def test_bad_urls_are_refused_without_a_request(tmp_path, url, error):
     result = Fetcher(RawStore(str(tmp_path)), QUICK).fetch(url, allow_private=True)
@@ -213,10 +216,12 @@ def test_loopback_is_refused_by_default(server, tmp_path):
 
 
 def test_every_redirect_hop_is_checked(server, tmp_path):
-    def only_127(host: str, allow_private: bool) -> str | None:
-        return None if host == "127.0.0.1" else f"refused: {host} is not on the list"
+    def only_127(host: str) -> list[str]:
+        if host != "127.0.0.1":
+            raise Refused(f"refused: {host} is not on the list")
+        return ["127.0.0.1"]
 
-    fetcher = Fetcher(RawStore(str(tmp_path)), QUICK, address_allowed=only_127)
+    fetcher = Fetcher(RawStore(str(tmp_path)), QUICK, resolver=only_127)
     result = fetcher.fetch(server.url("/to-localhost"), allow_private=True)
     assert (result.status, result.error) == ("error", "refused: localhost is not on the list")
     assert result.final_url == server.url("/page", host="localhost")

@@ -181,3 +181,19 @@ def test_publishing_alone_cannot_bypass_the_gate(sample_run):
     failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
     assert "held this staging back (t3_balance)" in str(failure.event_specific_data.error.message)
     assert not (root / "documents" / "year=2021").exists()
+
+
+def test_a_damaged_raw_object_is_recorded_and_stored_again(tmp_path):
+    settings, instance = _settings(tmp_path), dg.DagsterInstance.ephemeral()
+    assert materialize_year("2020", settings, instance).published
+    docs = pd.read_parquet(tmp_path / "documents")
+    victim = docs["content_sha256"].iloc[0]
+    stored = next(tmp_path.rglob(victim))
+    stored.write_bytes(stored.read_bytes()[:100])  # truncated on disk
+    materialize_year("2020", settings, instance)
+    staged = pd.read_parquet(tmp_path / "staging" / "documents" / "year=2020")
+    damaged = staged[staged["content_sha256"] == victim].iloc[0]
+    assert damaged["status"] == "unreadable" and "damaged" in damaged["error"]
+    assert materialize_year("2020", settings, instance).published  # the files source stores it again
+    again = pd.read_parquet(tmp_path / "documents")
+    assert (again[again["content_sha256"] == victim]["status"] == "ok").all()

@@ -8,31 +8,23 @@ one bad site never stops a run. URLs come from the open web, so non-public addre
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import json
 import math
-import socket
 import time
 import uuid
-from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import fsspec
 import requests
-from requests.adapters import HTTPAdapter
 from urllib3.exceptions import ReadTimeoutError
 from urllib3.util.retry import Retry
 
+from ogi.acquire.guard import Deadline, PinnedAdapter, Refused, Resolver, checked_address, resolve, target
 from ogi.store.files import filesystem, replacing
 
-AddressCheck = Callable[[str, bool], "str | None"]
-
 _RETRY_STATUSES = frozenset({429, *range(500, 600)})
-# In this order: Python also counts loopback, link-local and reserved ranges as private.
-_REFUSED = (("loopback", "a loopback"), ("link_local", "a link-local"), ("multicast", "a multicast"),
-            ("unspecified", "an unspecified"), ("reserved", "a reserved"), ("private", "a private"))
 
 
 @dataclass(frozen=True)
@@ -45,6 +37,7 @@ class FetchPolicy:
     per_host_delay: float = 1.0  # minimum seconds between two requests to one host
     max_bytes: int = 20 * 1024 * 1024
     max_redirects: int = 5
+    deadline: float = 120.0  # seconds for one request: connect, headers and body together
     user_agent: str = "ogi-reports/0.1 (+https://github.com/ogi-reports/ogi-reports; annual report archiver)"
 
 
@@ -82,7 +75,13 @@ class RawStore:
         return sha
 
     def get(self, sha256: str) -> bytes:
-        return self.fs.cat_file(self._path(sha256))
+        """The stored bytes, verified: RawStoreCorrupt (and the object removed, so that the next
+        fetch stores it again) when they no longer hash to their name."""
+        data = self.fs.cat_file(self._path(sha256))
+        if hashlib.sha256(data).hexdigest() != sha256:
+            self.fs.rm(self._path(sha256))
+            raise RawStoreCorrupt(f"stored object {sha256[:12]}… is damaged (its bytes no longer match its hash)")
+        return data
 
     def exists(self, sha256: str) -> bool:
         return self.fs.exists(self._path(sha256))
@@ -119,20 +118,10 @@ def _write_atomically(fs: fsspec.AbstractFileSystem, target: str, data: bytes) -
 
 def check_address(host: str, allow_private: bool) -> str | None:
     """Why `host` must not be asked, or None: every address it resolves to must be a public one."""
-    if allow_private:
-        return None
     try:
-        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
-    except (OSError, UnicodeError) as exc:
-        return f"cannot resolve {host}: {exc}"
-    for info in infos:
-        ip = ipaddress.ip_address(info[4][0].split("%")[0])
-        ip = getattr(ip, "ipv4_mapped", None) or ip
-        for kind, described in _REFUSED:
-            if getattr(ip, f"is_{kind}"):
-                return f"refused: {ip} is {described} address"
-        if not ip.is_global:
-            return f"refused: {ip} is not a public address"
+        checked_address(host, allow_private)
+    except Refused as exc:
+        return str(exc)
     return None
 
 
@@ -161,13 +150,16 @@ class _Failed(Exception):
     """This URL's fetch ends here, for the one-line reason given."""
 
 
+class RawStoreCorrupt(Exception):
+    """A stored object's bytes no longer hash to its name."""
+
+
 class Fetcher:
     """Polite HTTP fetching into a RawStore (one Fetcher per thread: the per-host delay is kept per Fetcher)."""
 
     def __init__(self, store: RawStore, policy: FetchPolicy = FetchPolicy(), previous: dict[str, dict] | None = None,
-                 address_allowed: AddressCheck | None = None):
-        self.store, self.policy, self.previous = store, policy, previous or {}
-        self.address_allowed = address_allowed or check_address
+                 resolver: Resolver = resolve):
+        self.store, self.policy, self.previous, self.resolver = store, policy, previous or {}, resolver
         self._last_request: dict[str, float] = {}
         # Read timeouts are not retried: a hanging server costs one timeout, not four. Proxies and .netrc from the
         # environment are ignored: the address checks must describe the real connection.
@@ -177,8 +169,9 @@ class Fetcher:
         self.session = requests.Session()
         self.session.trust_env = False
         self.session.headers["User-Agent"] = policy.user_agent
+        self.adapter = PinnedAdapter(max_retries=retry)
         for scheme in ("http://", "https://"):
-            self.session.mount(scheme, HTTPAdapter(max_retries=retry))
+            self.session.mount(scheme, self.adapter)
 
     def fetch(self, url: str, allow_private: bool = False) -> FetchResult:
         """One URL into the store; network and HTTP problems come back as an "error" result, never raised.
@@ -192,16 +185,22 @@ class Fetcher:
                 headers = {}
                 if known and known.get("final_url") == current:
                     headers = {"If-None-Match": known.get("etag"), "If-Modified-Since": known.get("last_modified")}
-                with self._request(current, allow_private, {k: v for k, v in headers.items() if v}) as response:
-                    if not response.is_redirect:
-                        return self._result(url, current, response, known)
+                with Deadline(self.policy.deadline) as deadline:
+                    try:
+                        with self._request(current, allow_private, {k: v for k, v in headers.items() if v}) as response:
+                            if not response.is_redirect:
+                                return self._result(url, current, response, known)
+                    except requests.RequestException:
+                        if deadline.passed():
+                            raise _Failed(f"took longer than the {self.policy.deadline:g} s deadline") from None
+                        raise
                 current, response = urljoin(current, response.headers["Location"]), None
             reason = f"too many redirects ({self.policy.max_redirects + 1})"
-        except _Failed as exc:
+        except (_Failed, Refused) as exc:
             reason = str(exc)
         except requests.RequestException as exc:
             reason = self._describe(exc)
-        except ValueError as exc:  # from urlsplit and urljoin
+        except ValueError as exc:  # from urljoin
             reason = f"invalid URL: {exc}"
         http_status, content_type = (None, None) if response is None else (
             response.status_code, response.headers.get("Content-Type"))
@@ -215,20 +214,22 @@ class Fetcher:
         return None
 
     def _request(self, url: str, allow_private: bool, headers: dict[str, str]) -> requests.Response:
-        parts = urlsplit(url)
-        if parts.scheme.lower() not in ("http", "https"):
-            raise _Failed(f"unsupported scheme {parts.scheme or '(none)'}")
-        if not parts.hostname:
-            raise _Failed("no host in URL")
-        if reason := self.address_allowed(parts.hostname, allow_private):
-            raise _Failed(reason)
-        wait = self._last_request.get(parts.hostname, -math.inf) + self.policy.per_host_delay - time.monotonic()
+        """Checked and sent by one parser (urllib3's, on the URL requests prepares), to the one
+        address that was checked."""
+        target(url)  # refuses what parsers disagree on before anything else reads the URL
+        try:
+            prepared = self.session.prepare_request(requests.Request("GET", url, headers=headers))
+        except requests.RequestException as exc:
+            raise _Failed(f"invalid URL: {exc}") from None
+        _, host, _ = target(prepared.url)
+        self.adapter.pins = {host: checked_address(host, allow_private, self.resolver)}
+        wait = self._last_request.get(host, -math.inf) + self.policy.per_host_delay - time.monotonic()
         time.sleep(max(wait, 0))
         try:
-            return self.session.get(url, headers=headers, stream=True, allow_redirects=False,
-                                    timeout=(self.policy.connect_timeout, self.policy.read_timeout))
+            return self.session.send(prepared, stream=True, allow_redirects=False,
+                                     timeout=(self.policy.connect_timeout, self.policy.read_timeout))
         finally:
-            self._last_request[parts.hostname] = time.monotonic()
+            self._last_request[host] = time.monotonic()
 
     def _result(self, url: str, final_url: str, response: requests.Response, known: dict | None) -> FetchResult:
         headers, status = response.headers, response.status_code
