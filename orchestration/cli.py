@@ -17,17 +17,23 @@ from pathlib import Path
 
 
 def _extract(args) -> int:
+    """One record per file, whatever the file or its name: the output is always valid UTF-8 and
+    the status 0 (a file name that is not UTF-8 is kept with its bytes escaped as \\xNN)."""
     from ogi.report import empty_record, extract_report
 
-    out = sys.stdout
+    out = sys.stdout.buffer
     for name in args.files:
+        shown = os.fsencode(name).decode("utf-8", errors="backslashreplace")
         try:
             data = Path(name).read_bytes()
         except OSError as exc:
-            record = empty_record(name, None, f"cannot read file: {exc.strerror or exc}")
+            record = empty_record(shown, None, f"cannot read file: {exc.strerror or exc}")
         else:
-            record = extract_report(data, name)
-        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            try:
+                record = extract_report(data, shown)
+            except Exception as exc:  # a bug must cost this file's record, not the batch
+                record = empty_record(shown, None, f"internal error while reading: {type(exc).__name__}: {exc}")
+        out.write((json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8", errors="backslashreplace"))
         out.flush()
     return 0
 
