@@ -10,7 +10,13 @@ from ogi.format import cross_year_cells
 from ogi.parallel import batched
 from ogi.rules.waivers import load_waivers
 from ogi.steps import validate_row
-from ogi.store.parquet import documents_with_cells, previous_year_values, read_partition, write_partition
+from ogi.store.parquet import (
+    DamagedPartition,
+    documents_with_cells,
+    previous_year_values,
+    read_partition,
+    write_partition,
+)
 
 
 @stage_asset(deps=[extracted_reports],
@@ -20,7 +26,11 @@ def validated_reports(context: dg.AssetExecutionContext, settings: OgiSettings) 
     year, root = partition_year(context), settings.storage_root
     waivers = load_waivers(settings.waivers)
     fetched = {r["doc_id"]: r for rows in read_partition(root, "fetched", year, batch_size=4096) for r in rows}
-    previous = previous_year_values(root, year, cross_year_cells())
+    try:
+        previous, note = previous_year_values(root, year, cross_year_cells()), None
+    except DamagedPartition as exc:  # only the cross-year rules need it: they cannot be judged
+        previous, note = {}, f"cross-year rules not evaluable: the year before is damaged ({exc})"
+        context.log.warning(note)
     totals = {"documents": 0, "broken_errors": 0, "waived": 0}
     with write_partition(root, "violations", year) as add_violations, \
             write_partition(root, "documents", year) as add_documents:
@@ -31,7 +41,7 @@ def validated_reports(context: dg.AssetExecutionContext, settings: OgiSettings) 
                 for v in found:
                     v["waived"] = (v["doc_id"], v["rule"]) in waivers
                 violations += found
-                documents.append(_document_row(doc, cells, found, fetched[doc["doc_id"]]))
+                documents.append(_document_row(doc, cells, found, fetched[doc["doc_id"]], note))
                 totals["broken_errors"] += sum(v["status"] == "broken" and v["severity"] == "error" for v in found)
                 totals["waived"] += sum(v["waived"] for v in found)
             add_violations(violations)
@@ -43,7 +53,7 @@ def validated_reports(context: dg.AssetExecutionContext, settings: OgiSettings) 
     })
 
 
-def _document_row(doc: dict, cells: list[dict], violations: list[dict], fetched: dict) -> dict:
+def _document_row(doc: dict, cells: list[dict], violations: list[dict], fetched: dict, note: str | None) -> dict:
     broken = [v for v in violations if v["status"] == "broken"]
     status = "fetch_error" if fetched["status"] != "ok" else ("unreadable" if doc["error"] else "ok")
     return {
@@ -57,5 +67,5 @@ def _document_row(doc: dict, cells: list[dict], violations: list[dict], fetched:
         "cells_ambiguous": sum(bool(c["ambiguous"]) for c in cells),
         "errors_broken": sum(v["severity"] == "error" for v in broken),
         "warnings_broken": sum(v["severity"] == "warning" for v in broken),
-        "warnings": doc["warnings"] or [],
+        "warnings": (doc["warnings"] or []) + ([note] if note and doc["format_version"] else []),
     }

@@ -197,3 +197,15 @@ def test_a_damaged_raw_object_is_recorded_and_stored_again(tmp_path):
     assert materialize_year("2020", settings, instance).published  # the files source stores it again
     again = pd.read_parquet(tmp_path / "documents")
     assert (again[again["content_sha256"] == victim]["status"] == "ok").all()
+
+
+def test_a_damaged_previous_year_only_leaves_the_cross_year_rules_unjudged(tmp_path):
+    settings, instance = _settings(tmp_path), dg.DagsterInstance.ephemeral()
+    assert materialize_year("2020", settings, instance).published
+    damaged = tmp_path / "cells" / "year=2020" / "part-0.parquet"
+    damaged.write_bytes(damaged.read_bytes()[: damaged.stat().st_size // 2])
+    waived = _settings(tmp_path, waivers=ROOT / "waivers.yaml")
+    outcome = materialize_year("2021", waived, instance)
+    assert outcome.published, outcome.error
+    warnings = pd.read_parquet(tmp_path / "documents" / "year=2021")["warnings"].iloc[0]
+    assert any("cross-year rules not evaluable" in w and str(damaged) in w for w in warnings)

@@ -52,6 +52,10 @@ SCHEMAS = {
 PUBLISHED = ("documents", "cells", "violations")
 
 
+class DamagedPartition(Exception):
+    """A year's Parquet file exists but cannot be read; the message names the file."""
+
+
 def partition_path(root: str, dataset: str, year: int | str, staging: bool = False) -> str:
     _, base = filesystem(root)
     return f"{base.rstrip('/')}{'/staging' if staging else ''}/{dataset}/year={year}/part-0.parquet"
@@ -81,7 +85,7 @@ def read_partition(root: str, dataset: str, year: int | str, staging: bool = Tru
     path = partition_path(root, dataset, year, staging)
     if not fs.exists(path):
         return
-    with fs.open(path, "rb") as handle:
+    with fs.open(path, "rb") as handle, _named(path):
         for batch in pq.ParquetFile(handle).iter_batches(batch_size=batch_size, columns=columns):
             yield batch.to_pylist()
 
@@ -93,8 +97,16 @@ def read_table(root: str, dataset: str, year: int | str, staging: bool = True, f
     if not fs.exists(path):
         table = SCHEMAS[dataset].empty_table()
         return table.select(columns) if columns else table
-    with fs.open(path, "rb") as handle:
+    with fs.open(path, "rb") as handle, _named(path):
         return pq.read_table(handle, filters=filters, columns=columns)
+
+
+@contextmanager
+def _named(path: str):
+    try:
+        yield
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise DamagedPartition(f"{path} cannot be read: {exc}") from None
 
 
 def documents_with_cells(root: str, year: int | str, batch_size: int = 256) -> Iterator[tuple[dict, list[dict]]]:
