@@ -49,3 +49,28 @@ def test_ogi_extract_prints_valid_utf8_for_any_file_name_and_exits_0(tmp_path):
     assert records[0]["error"] is None
     assert records[1]["error"] is None and records[3]["error"] is None
     assert records[2]["error"].startswith("cannot read file")
+
+
+def test_a_conversion_cut_short_leaves_no_libreoffice_behind(tmp_path, monkeypatch):
+    """soffice runs soffice.bin as its own child; when the document's time is up, both go."""
+    import time
+
+    from ogi.read.decode import UnreadableDocument
+    from ogi.read.limits import time_limit
+    from ogi.read.word import convert_with_libreoffice
+
+    soffice = tmp_path / "bin" / "soffice"
+    soffice.parent.mkdir()
+    soffice.write_text(f"#!/bin/sh\nsleep 300 &\necho $! > {tmp_path}/child.pid\nwait\n", encoding="utf-8")
+    soffice.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{soffice.parent}:/usr/bin:/bin")
+    with pytest.raises(UnreadableDocument, match="takes too long"), time_limit(1):
+        convert_with_libreoffice(b"\xd0\xcf\x11\xe0" + b"\0" * 600, "doc")
+    child = int((tmp_path / "child.pid").read_text())
+    for _ in range(50):
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    pytest.fail("the converter's child process outlived the conversion")

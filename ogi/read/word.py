@@ -7,7 +7,9 @@ converted to HTML by LibreOffice in headless mode when `soffice` is installed.
 from __future__ import annotations
 
 import io
+import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import zipfile
@@ -94,6 +96,14 @@ def _grid(tbl, nested: list) -> Grid:
     return Grid(rows)
 
 
+def _kill_group(process: subprocess.Popen) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass  # already gone, with its children
+    process.wait()
+
+
 def convert_with_libreoffice(data: bytes, suffix: str) -> str:
     """HTML of a DOC/WPS/ET file, converted by `soffice --headless`; clear errors otherwise."""
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
@@ -102,12 +112,17 @@ def convert_with_libreoffice(data: bytes, suffix: str) -> str:
     with tempfile.TemporaryDirectory() as tmp:
         source = Path(tmp, f"report.{suffix}")
         source.write_bytes(data)
+        # soffice starts soffice.bin as a child of its own: in a session of their own, the
+        # whole group is killed when the conversion ends early (its timeout, the document's).
+        convert = subprocess.Popen([soffice, "--headless", "--norestore", f"-env:UserInstallation=file://{tmp}/profile",
+                                    "--convert-to", "html", "--outdir", tmp, str(source)],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         try:
-            subprocess.run([soffice, "--headless", "--norestore", f"-env:UserInstallation=file://{tmp}/profile",
-                            "--convert-to", "html", "--outdir", tmp, str(source)],
-                           capture_output=True, timeout=CONVERT_SECONDS, check=False)
+            convert.wait(timeout=CONVERT_SECONDS)
         except subprocess.TimeoutExpired:
             raise UnreadableDocument(f"LibreOffice took longer than {CONVERT_SECONDS} s to convert it") from None
+        finally:
+            _kill_group(convert)
         out = Path(tmp, "report.html")
         if not out.exists():
             raise UnreadableDocument(f"LibreOffice could not convert this {suffix.upper()} file")
