@@ -1,51 +1,61 @@
-"""Run a pure stage function over a stream of items on every core, in bounded batches.
+"""Run a pure stage function over a stream of items on worker processes, in bounded batches.
 
 Batches keep memory flat however many documents a year has; results come back in input order.
-Workers are spawned (not forked) so they never inherit the orchestrator's threads.
+Workers are spawned (not forked) so they never inherit the orchestrator's threads; each dies
+with the process that started it (even after a kill -9 of that process) and reads under a
+memory ceiling, so one hostile document costs its own record, never the machine.
 """
 
 from __future__ import annotations
 
-import atexit
+import ctypes
 import multiprocessing as mp
 import os
+import resource
+import signal
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from itertools import islice
 
-
-def workers() -> int:
-    return int(os.environ.get("OGI_WORKERS") or os.cpu_count() or 1)
+MEMORY_MIB = 2048  # address space per worker; a document needing more is refused, not the run
 
 
-_POOLS: dict[int, ProcessPoolExecutor] = {}
+def usable_cpus() -> int:
+    """The CPUs this process may really use: its affinity, and a cgroup v2 `cpu.max` quota
+    (a 4-CPU pod on a 64-core node gets 4, not 64)."""
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    try:
+        quota, period = open("/sys/fs/cgroup/cpu.max", encoding="ascii").read().split()
+        if quota != "max":
+            cpus = min(cpus, max(1, int(int(quota) / int(period))))
+    except (OSError, ValueError):
+        pass
+    return cpus
+
+
+def _worker_init(memory_mib: int) -> None:
+    if hasattr(ctypes, "CDLL") and os.uname().sysname == "Linux":  # die with the parent
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if memory_mib > 0:
+        limit = memory_mib * 2**20
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
 @contextmanager
-def pool(n: int | None = None):
-    """A process pool of n workers (None when n is 1), kept for the life of the process: the
-    stages of a run share it instead of paying for new workers at every step."""
-    n = n or workers()
+def pool(n: int = 0, memory_mib: int = MEMORY_MIB):
+    """A process pool of n workers (0: one per usable CPU) for the life of the block; None when
+    n is 1, so the work runs in this process. Stopped however the block ends."""
+    n = n or usable_cpus()
     if n <= 1:
         yield None
         return
-    executor = _POOLS.get(n)
-    if executor is None:
-        executor = _POOLS[n] = ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context("spawn"))
+    executor = ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context("spawn"),
+                                   initializer=_worker_init, initargs=(memory_mib,))
     try:
         yield executor
-    except BrokenProcessPool:
-        _POOLS.pop(n, None)
-        raise
-
-
-@atexit.register
-def shutdown_pools() -> None:
-    """Stop the shared workers (at exit, or before measuring them)."""
-    while _POOLS:
-        _POOLS.popitem()[1].shutdown(cancel_futures=True)
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)
 
 
 def batched(items: Iterable, n: int) -> Iterator[list]:
@@ -60,7 +70,7 @@ def map_batches(executor, fn: Callable, items: Iterable, batch: int = 256) -> It
         if executor is None:
             yield [fn(x) for x in chunk]
         else:
-            yield list(executor.map(fn, chunk, chunksize=max(1, len(chunk) // (4 * workers()))))
+            yield list(executor.map(fn, chunk, chunksize=max(1, len(chunk) // (4 * usable_cpus()))))
 
 
 def read_years(executor, items: list[tuple[bytes, str]]) -> list[int | None]:

@@ -30,10 +30,16 @@ def report_year(item: tuple[bytes, str]) -> int | None:
     return read_metadata(doc).year if doc is not None else None
 
 
+TOO_BIG = "needs more memory to read than a worker may use (see Limits)"
+
+
 def normalize_row(item: tuple[str, bytes, str, str | None]) -> dict:
     doc_id, data, name, content_type = item
-    doc, error = normalize_stage(data, name, content_type)
-    document = json.dumps(doc.to_json(), ensure_ascii=False) if doc is not None else None
+    try:
+        doc, error = normalize_stage(data, name, content_type)
+        document = json.dumps(doc.to_json(), ensure_ascii=False) if doc is not None else None
+    except MemoryError:  # the worker's memory ceiling: this document's record, not the run
+        document, error = None, TOO_BIG
     return {"doc_id": doc_id, "document": document, "error": error}
 
 
@@ -50,6 +56,8 @@ def extract_row(row: dict) -> tuple[dict, dict[str, list]]:
         ex = extract_stage(Document.from_json(json.loads(row["document"])))
     except UnreadableDocument as exc:
         return {**base, "error": str(exc)}, cell_columns([])
+    except MemoryError:
+        return {**base, "error": TOO_BIG}, cell_columns([])
     base.update(title=ex.title, publisher=ex.publisher, report_year=ex.year, format_version=ex.format_version,
                 published_date=date.fromisoformat(ex.published_date) if ex.published_date else None,
                 sections=json.dumps(ex.sections, ensure_ascii=False), warnings=ex.warnings)

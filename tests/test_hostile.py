@@ -74,3 +74,17 @@ def test_a_conversion_cut_short_leaves_no_libreoffice_behind(tmp_path, monkeypat
             return
         time.sleep(0.1)
     pytest.fail("the converter's child process outlived the conversion")
+
+
+def test_a_document_over_the_memory_ceiling_costs_its_own_record():
+    """Workers read under RLIMIT_AS: a document that needs more fails alone, the batch goes on."""
+    from ogi.parallel import map_batches, pool
+    from ogi.steps import TOO_BIG, normalize_row
+
+    good = render_html(random_report(11)).encode("utf-8")
+    huge = ("<html><body><table>" + "<tr><td>行政许可</td><td>1</td></tr>" * 400_000 + "</table></body></html>").encode()
+    items = [("huge", huge, "huge.html", None), ("good", good, "good.html", None)]
+    with pool(2, memory_mib=400) as executor:
+        rows = [r for batch in map_batches(executor, normalize_row, items) for r in batch]
+    assert rows[0]["error"] == TOO_BIG
+    assert rows[1]["error"] is None and rows[1]["document"]
