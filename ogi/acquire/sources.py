@@ -46,6 +46,14 @@ class Source:
         return sorted(p for p in self.path.rglob("*") if p.is_file() and not p.name.startswith("."))
 
 
+def _flag(entry: dict, key: str, where: str) -> bool:
+    """A YAML boolean: a quoted "false" or "no" must not switch a guard off by being non-empty."""
+    value = entry.get(key, False)
+    if not isinstance(value, bool):
+        raise RegistryError(f"{where}: `{key}` must be true or false (unquoted), not {value!r}")
+    return value
+
+
 def _year(value, where: str) -> int | None:
     if value is None:
         return None
@@ -76,7 +84,7 @@ def load_sources(path: str | Path) -> list[Source]:
             raise RegistryError(f"{where}: duplicate name {entry['name']!r}")
         names.add(entry["name"])
         common = {"name": str(entry["name"]), "kind": entry["kind"],
-                  "allow_private": bool(entry.get("allow_private", False)),
+                  "allow_private": _flag(entry, "allow_private", where),
                   "publisher": entry.get("publisher"), "year": _year(entry.get("year"), where)}
         extra = {k: v for k, v in entry.items() if k not in (*common, "path", "urls", "url")}
         if entry["kind"] == "files":
