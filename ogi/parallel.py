@@ -18,7 +18,7 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from itertools import islice
 
-MEMORY_MIB = 2048  # address space per worker; a document needing more is refused, not the run
+MEMORY_MIB = 2048  # address space a worker may add; a document needing more is refused, not the run
 
 
 def usable_cpus() -> int:
@@ -34,12 +34,22 @@ def usable_cpus() -> int:
     return cpus
 
 
+def cap_memory(memory_mib: int = MEMORY_MIB) -> None:
+    """Let this process grow by at most `memory_mib` more address space: past it, allocations
+    raise MemoryError, which the stage functions turn into the document's error."""
+    if memory_mib <= 0:
+        return
+    with open("/proc/self/statm", encoding="ascii") as handle:
+        current = int(handle.read().split()[0]) * resource.getpagesize()
+    hard = resource.getrlimit(resource.RLIMIT_AS)[1]
+    limit = current + memory_mib * 2**20
+    resource.setrlimit(resource.RLIMIT_AS, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
+
+
 def _worker_init(memory_mib: int) -> None:
-    if hasattr(ctypes, "CDLL") and os.uname().sysname == "Linux":  # die with the parent
+    if os.uname().sysname == "Linux":  # die with the parent, even after a kill -9 of it
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    if memory_mib > 0:
-        limit = memory_mib * 2**20
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        cap_memory(memory_mib)
 
 
 @contextmanager

@@ -19,8 +19,10 @@ from pathlib import Path
 def _extract(args) -> int:
     """One record per file, whatever the file or its name: the output is always valid UTF-8 and
     the status 0 (a file name that is not UTF-8 is kept with its bytes escaped as \\xNN)."""
+    from ogi.parallel import cap_memory
     from ogi.report import empty_record, extract_report
 
+    cap_memory()
     out = sys.stdout.buffer
     for name in args.files:
         shown = os.fsencode(name).decode("utf-8", errors="backslashreplace")

@@ -82,9 +82,64 @@ def test_a_document_over_the_memory_ceiling_costs_its_own_record():
     from ogi.steps import TOO_BIG, normalize_row
 
     good = render_html(random_report(11)).encode("utf-8")
-    huge = ("<html><body><table>" + "<tr><td>行政许可</td><td>1</td></tr>" * 400_000 + "</table></body></html>").encode()
+    huge = "".join(f"<p>第{i}段 行政许可 {i} {i + 1}</p>" for i in range(400_000)).encode()
     items = [("huge", huge, "huge.html", None), ("good", good, "good.html", None)]
-    with pool(2, memory_mib=400) as executor:
+    with pool(2, memory_mib=200) as executor:
         rows = [r for batch in map_batches(executor, normalize_row, items) for r in batch]
     assert rows[0]["error"] == TOO_BIG
     assert rows[1]["error"] is None and rows[1]["document"]
+
+
+def _falsified_docx(real_size: int) -> bytes:
+    """A DOCX whose zip directory claims a tiny document.xml that really inflates to real_size."""
+    import io
+    import struct
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", b"<w:document>" + b" " * real_size + b"</w:document>")
+    data = bytearray(buffer.getvalue())
+    for signature, offset in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
+        start = 0
+        while (at := data.find(signature, start)) >= 0:
+            struct.pack_into("<I", data, at + offset, 1000)
+            start = at + 4
+    return bytes(data)
+
+
+def test_a_docx_bomb_with_falsified_sizes_is_refused():
+    record = extract_report(_falsified_docx(300 * 2**20), "bomb.docx")
+    assert record["cells"] is None
+    assert "zip bomb" in record["error"] or "broken zip archive" in record["error"], record["error"]
+
+
+def test_a_table_that_spans_into_millions_of_cells_is_refused_before_it_is_built():
+    row = "<tr>" + '<td rowspan="100" colspan="100">1</td>' * 60 + "</tr>"
+    page = f"<html><body><h1>示例县2022年政府信息公开工作年度报告</h1><table>{row * 700}</table></body></html>"
+    record = extract_report(page.encode("utf-8"), "spans.html")
+    assert record["error"] == "a table expands to over 100,000 cells: refused"
+
+
+def test_a_pdf_page_too_large_to_read_is_refused_before_it_is_read():
+    import io
+
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    page = canvas.Canvas(buffer, pagesize=(14400, 14400))  # 23 KB or less, 5 m × 5 m
+    page.drawString(100, 100, "示例县2022年政府信息公开工作年度报告")
+    page.showPage()
+    page.save()
+    record = extract_report(buffer.getvalue(), "huge.pdf")
+    assert record["error"] == "page 1 is 14400 × 14400 points, over the 16,000,000 square-point limit"
+
+
+def test_a_pdf_page_with_too_many_objects_is_refused(monkeypatch):
+    from ogi.read import pdf
+    from ogi.testing import render_pdf
+
+    monkeypatch.setattr(pdf, "MAX_PAGE_OBJECTS", 50)
+    record = extract_report(render_pdf(random_report(12)), "busy.pdf")
+    assert record["error"].startswith("page 1 has over 50 objects")

@@ -145,15 +145,20 @@ def _span(td, name: str) -> int:
         return 1
 
 
+MAX_TABLE_CELLS = 100_000  # after merged cells are expanded; the official tables have about 300
+
+
 def _grid(table) -> Grid:
-    """Expand rowspans (copied down, marked spanned); keep each colspan cell once."""
+    """Expand rowspans (copied down, marked spanned); keep each colspan cell once. Refuses a
+    table that would expand past MAX_TABLE_CELLS before building it (spans can multiply a
+    small file into gigabytes)."""
     for node in table.iter("br", "p", "div"):  # line breaks inside a cell stay breaks
         if node.tag == "br":
             node.tail = "\n" + (node.tail or "")
         else:
             node.text = "\n" + (node.text or "")
     pending: dict[int, tuple[str, int, bool]] = {}  # column -> (text, rows still covered, first col)
-    rows = []
+    rows, cells = [], 0
     for tr in _OWN_ROWS(table):
         placed: list[tuple[int, Cell]] = []
         col = 0
@@ -170,6 +175,9 @@ def _grid(table) -> Grid:
             col += colspan
         for c in sorted(k for k in pending if k >= col):
             _take_pending(pending, c, placed)
+        cells += max(col, len(placed)) + len(pending)
+        if cells > MAX_TABLE_CELLS:
+            raise UnreadableDocument(f"a table expands to over {MAX_TABLE_CELLS:,} cells: refused")
         rows.append([cell for _, cell in sorted(placed, key=lambda p: p[0])])
     return Grid(rows)
 

@@ -22,12 +22,23 @@ from ogi.read.decode import UnreadableDocument
 from ogi.read.document import Cell, Grid
 
 MAX_PAGES = 300
+MAX_PAGE_AREA = 16_000_000  # square points: about 4 m² (A0 is 8.3 million; A4 half a million)
+MAX_PAGE_OBJECTS = 200_000  # characters, lines, rects, curves and images on one page
 OCR_TITLE = "\x00ocr"  # marks a document read by OCR (see ogi.read.ocr)
 _PAGE_NUMBER = re.compile(r"^\s*[-—–]?\s*\d{1,3}\s*[-—–]?\s*$|^\s*第\s*\d+\s*页")
 
 
 class NeedsOCR(UnreadableDocument):
     """A PDF whose pages are images: no text to read without OCR."""
+
+
+def _check_sizes(pages) -> None:
+    """Refuse a page whose area would make its tables (or its OCR image) enormous, before
+    anything is drawn or searched: the size is in the page's MediaBox, read for free."""
+    for page in pages:
+        if page.width * page.height > MAX_PAGE_AREA:
+            raise UnreadableDocument(f"page {page.page_number} is {page.width:.0f} × {page.height:.0f} points, "
+                                     f"over the {MAX_PAGE_AREA:,} square-point limit")
 
 
 def read_pdf(data: bytes, max_pages: int = MAX_PAGES) -> tuple[list, str | None]:
@@ -43,9 +54,12 @@ def read_pdf(data: bytes, max_pages: int = MAX_PAGES) -> tuple[list, str | None]
     with pdf:
         if len(pdf.pages) > max_pages:
             raise UnreadableDocument(f"PDF has {len(pdf.pages)} pages, over the {max_pages}-page limit")
+        _check_sizes(pdf.pages)
         blocks, chars, images = [], 0, 0
         try:
             for page in pdf.pages:
+                if sum(map(len, page.objects.values())) > MAX_PAGE_OBJECTS:
+                    raise UnreadableDocument(f"page {page.page_number} has over {MAX_PAGE_OBJECTS:,} objects: refused")
                 chars += len(page.chars)
                 images += len(page.images)
                 blocks.extend(_page_blocks(page))

@@ -13,6 +13,7 @@ import signal
 import subprocess
 import tempfile
 import zipfile
+import zlib
 from pathlib import Path
 
 import docx
@@ -29,17 +30,27 @@ CONVERT_SECONDS = 120
 
 
 def check_zip(data: bytes) -> None:
-    """Refuse archives that would expand far beyond their size (zip bombs) or are not Word."""
+    """Refuse archives that would expand far beyond their size (zip bombs) or are not Word.
+
+    The sizes in the zip directory can lie, so each member is inflated as a stream and
+    counted, stopping as soon as the total passes the limit (nothing is kept)."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
         raise UnreadableDocument("broken zip archive: not a readable DOCX") from None
-    infos = archive.infolist()
-    total = sum(i.file_size for i in infos)
-    if total > MAX_UNZIPPED or total > MAX_RATIO * max(len(data), 1):
-        raise UnreadableDocument(f"zip expands to {total / 2**20:.0f} MiB: refused as a possible zip bomb")
     if "word/document.xml" not in archive.namelist():
         raise UnreadableDocument("zip archive without word/document.xml: not a DOCX document")
+    limit, total = min(MAX_UNZIPPED, MAX_RATIO * max(len(data), 1)), 0
+    try:
+        for info in archive.infolist():
+            with archive.open(info) as member:
+                while chunk := member.read(1 << 20):
+                    total += len(chunk)
+                    if total > limit:
+                        raise UnreadableDocument(f"zip expands to over {limit / 2**20:.0f} MiB: refused as a "
+                                                 "possible zip bomb")
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
+        raise UnreadableDocument(f"broken zip archive: {exc}") from None
 
 
 def read_docx(data: bytes) -> tuple[list, str | None]:

@@ -1,0 +1,47 @@
+"""No orphans: worker processes end with the step that opened them, or with their parent's death."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from tests.conftest import ROOT
+
+SCRIPT = """
+import os, sys, time
+from ogi.parallel import pool
+with pool(2) as executor:
+    pids = set(executor.map(os.readlink, ["/proc/self"] * 8))  # each worker names its own pid
+    print(" ".join(map(str, pids)), flush=True)
+    time.sleep(60)
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat", encoding="ascii") as handle:
+        return handle.read().split()[2] != "Z"  # a zombie is dead, only not yet reaped
+
+
+def _workers_after(stop) -> list[int]:
+    run = subprocess.Popen([sys.executable, "-c", SCRIPT], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    pids = [int(p) for p in run.stdout.readline().split()]
+    assert pids and all(_alive(p) for p in pids)
+    stop(run)
+    run.wait(timeout=30)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(_alive(p) for p in pids):
+        time.sleep(0.1)
+    return [p for p in pids if _alive(p)]
+
+
+def test_workers_die_with_a_run_killed_by_sigkill():
+    assert _workers_after(lambda run: os.kill(run.pid, signal.SIGKILL)) == []
+
+
+def test_workers_end_with_a_run_stopped_by_sigterm():
+    assert _workers_after(lambda run: os.kill(run.pid, signal.SIGTERM)) == []
