@@ -5,6 +5,8 @@ from functools import partial
 import dagster as dg
 
 from assets.partitions import report_years
+from assets.settings import OgiSettings
+from ogi.store.lock import hold_year
 
 GROUP = "annual_reports"
 OWNERS = ["team:ogi-reports"]
@@ -14,5 +16,18 @@ stage_asset = partial(dg.asset, partitions_def=report_years, group_name=GROUP, o
                       kinds={"python", "parquet"})
 
 
-def partition_year(context: dg.AssetExecutionContext) -> int:
+def partition_year(context) -> int:
     return int(context.partition_key)
+
+
+def hold(context, settings: OgiSettings) -> int:
+    """The step's report year, after taking or confirming the year's lock for this run (one run
+    per year at a time: another run's staging is never mixed with this one's)."""
+    year = partition_year(context)
+
+    def alive(run_id: str) -> bool:
+        run = context.instance.get_run_by_id(run_id)
+        return run is None or not run.is_finished  # unknown to this instance: alive until stale
+
+    hold_year(settings.storage_root, year, context.run.run_id, alive)
+    return year

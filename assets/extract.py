@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from assets.common import BATCH, partition_year, stage_asset
+from assets.common import BATCH, hold, stage_asset
 from assets.normalize import normalized_reports
 from assets.settings import OgiSettings
 from ogi.parallel import map_batches, pool
@@ -13,7 +13,7 @@ from ogi.store.parquet import read_partition, write_partition
 @stage_asset(deps=[normalized_reports],
              description="Metadata (publisher, version, date) and every template cell of each document.")
 def extracted_reports(context: dg.AssetExecutionContext, settings: OgiSettings) -> dg.MaterializeResult:
-    year, root = partition_year(context), settings.storage_root
+    year, root = hold(context, settings), settings.storage_root
     docs = cells = with_value = 0
     with pool(settings.workers) as executor, write_partition(root, "extracted", year) as add_doc, \
             write_partition(root, "cells", year) as add_cells:

@@ -4,7 +4,7 @@ from functools import partial
 
 import dagster as dg
 
-from assets.common import BATCH, partition_year, stage_asset
+from assets.common import BATCH, hold, stage_asset
 from assets.settings import OgiSettings
 from ogi.acquire.collect import YearIndex, gather, place
 from ogi.acquire.fetch import Fetcher, Manifest, RawStore
@@ -17,7 +17,7 @@ from ogi.store.publication import recover
 @stage_asset(description="Every document of every registered source, stored raw (content-addressed); the "
              "ones whose report year is this partition, listed in staging/fetched.")
 def raw_reports(context: dg.AssetExecutionContext, settings: OgiSettings) -> dg.MaterializeResult:
-    year, root = partition_year(context), settings.storage_root
+    year, root = hold(context, settings), settings.storage_root
     if recovered := recover(root, year):
         context.log.warning(f"year {year}: {recovered}")
     store, manifest, index = RawStore(root), Manifest(root), YearIndex(root)

@@ -7,6 +7,7 @@ the Data Docs of the run.
 
 import dagster as dg
 
+from assets.common import hold
 from assets.settings import OgiSettings
 from assets.validate import validated_reports
 from expectations import CHECKS
@@ -21,7 +22,7 @@ from expectations import CHECKS
 def gate(context: dg.AssetCheckExecutionContext, settings: OgiSettings):
     from expectations.gate import run_gate
 
-    year = int(context.op_execution_context.partition_key)
+    year = hold(context.op_execution_context, settings)
     outcomes, docs_url = run_gate(settings.storage_root, year, settings.waivers, settings.gate or None)
     for o in outcomes:
         yield dg.AssetCheckResult(

@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from assets.common import BATCH, partition_year, stage_asset
+from assets.common import BATCH, hold, stage_asset
 from assets.fetch import raw_reports
 from assets.settings import OgiSettings
 from ogi.acquire.fetch import RawStore, RawStoreCorrupt
@@ -14,7 +14,7 @@ from ogi.store.parquet import read_partition, write_partition
 @stage_asset(deps=[raw_reports],
              description="Each document decoded and normalized (simplified script, half-width, tables as grids).")
 def normalized_reports(context: dg.AssetExecutionContext, settings: OgiSettings) -> dg.MaterializeResult:
-    year, root = partition_year(context), settings.storage_root
+    year, root = hold(context, settings), settings.storage_root
     store = RawStore(root)
     done = unreadable = 0
     with pool(settings.workers) as executor, write_partition(root, "normalized", year) as append:

@@ -7,11 +7,12 @@ the staging being published (ogi.store.verdict), whatever was selected or retrie
 
 import dagster as dg
 
-from assets.common import GROUP, OWNERS, partition_year
+from assets.common import GROUP, OWNERS, hold
 from assets.partitions import report_years
 from assets.settings import OgiSettings
 from assets.ui import chart_metadata, preview
 from assets.validate import validated_reports
+from ogi.store.lock import release_year
 from ogi.store.parquet import PUBLISHED, SCHEMAS
 from ogi.store.publication import publish_year
 from ogi.store.verdict import NotApproved, approved_digest
@@ -34,11 +35,12 @@ def _column_schema(dataset: str) -> dg.TableSchema:
                         metadata={"dagster/column_schema": _column_schema(name)}) for name in PUBLISHED],
 )
 def published_reports(context: dg.AssetExecutionContext, settings: OgiSettings):
-    year, root = partition_year(context), settings.storage_root
+    year, root = hold(context, settings), settings.storage_root
     try:
         counts = publish_year(root, year, PUBLISHED, approved_digest(root, year))
     except NotApproved as exc:
         raise dg.Failure(str(exc), allow_retries=False) from None
+    release_year(root, year, context.run.run_id)
     extra = {"documents": {"preview": preview(root, year, staging=False)}, "cells": chart_metadata(root, year)}
     for name in PUBLISHED:
         yield dg.MaterializeResult(asset_key=name, metadata={"dagster/row_count": counts[name], **extra.get(name, {})})

@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from assets.common import BATCH, partition_year, stage_asset
+from assets.common import BATCH, hold, stage_asset
 from assets.extract import extracted_reports
 from assets.settings import OgiSettings
 from assets.ui import preview
@@ -23,7 +23,7 @@ from ogi.store.parquet import (
              description="Staging: the year's documents, cells and rule violations, ready to publish once the "
              "Great Expectations gate passes.")
 def validated_reports(context: dg.AssetExecutionContext, settings: OgiSettings) -> dg.MaterializeResult:
-    year, root = partition_year(context), settings.storage_root
+    year, root = hold(context, settings), settings.storage_root
     waivers = load_waivers(settings.waivers)
     fetched = {r["doc_id"]: r for rows in read_partition(root, "fetched", year, batch_size=4096) for r in rows}
     try:

@@ -27,10 +27,15 @@ def _settings(root: Path, waivers: Path | None = None) -> OgiSettings:
 
 
 @pytest.fixture(scope="module")
-def sample_run(tmp_path_factory):
+def sample_instance():
+    return dg.DagsterInstance.ephemeral()
+
+
+@pytest.fixture(scope="module")
+def sample_run(tmp_path_factory, sample_instance):
     """2020 and 2021 of the bundled sample, no waivers: 2021 breaks t3_balance (seed 001)."""
     root = tmp_path_factory.mktemp("data")
-    instance = dg.DagsterInstance.ephemeral()
+    instance = sample_instance
     settings = _settings(root)
     return root, {y: materialize_year(y, settings, instance) for y in ("2020", "2021")}
 
@@ -169,13 +174,13 @@ def test_cross_year_rules_compare_a_publisher_with_its_report_of_the_year_before
     assert len(items) > 0  # 上一年项目数量 of 2020 against 2019's items and change
 
 
-def test_publishing_alone_cannot_bypass_the_gate(sample_run):
+def test_publishing_alone_cannot_bypass_the_gate(sample_run, sample_instance):
     """Selecting only the published assets (as the UI or CLI can) does not publish a held year."""
     from assets import ASSETS, CHECKS
 
     root, _ = sample_run
     result = dg.materialize(ASSETS + CHECKS, selection=["documents", "cells", "violations"], partition_key="2021",
-                            instance=dg.DagsterInstance.ephemeral(), raise_on_error=False,
+                            instance=sample_instance, raise_on_error=False,
                             resources={"settings": _settings(root)})
     assert not result.success
     failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
