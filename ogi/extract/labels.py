@@ -22,8 +22,7 @@ _BROKEN_LABEL = re.compile(r"(?<=[\u3001-\u303f\u3400-\u9fff()/,:;\u201c\u201d])
 _VALUES_THEN_HEADING = re.compile(r"^([\d\s.+\-/无—–万元]*\d[\d\s.+\-/无—–万元]*?)\s*([一二三四五六七八九十]{1,2}、.*)$", re.DOTALL)
 
 
-_PROSE = 100  # characters: a longer paragraph without a table marker is narrative
-_TABLE_MARKER = re.compile("勾稽|第二十条|本年新收|信息内容|结转下年度|行政复议")
+_PROSE = 100  # characters: a longer paragraph without one of the format's table words is narrative
 
 
 @dataclass(frozen=True)
@@ -37,22 +36,24 @@ class Token:
 
 @lru_cache(maxsize=8)
 def scanner(version: str) -> tuple[re.Pattern, list[tuple[str, str | None, str | None]]]:
-    """One alternation of every label of a version; group i tells what matched."""
+    """One alternation of every label of a version; group i tells what matched. Row labels of each
+    table, section headings, table markers, header labels: in that order, tables in the format's
+    order, so the first that matches at a place wins."""
     fmt = load_format()
+    tables = fmt.versions[version].tables
     parts: list[str] = []
     meaning: list[tuple[str, str | None, str | None]] = []
-    tables = fmt.versions[version].tables
-    for table in ("t3", "t2"):
-        if table in tables:
-            for row in tables[table].rows.values():
+    for code, table in tables.items():
+        for row in table.rows.values():
+            if row.match:
                 parts.append(row.match.pattern)
-                meaning.append(("row", row.code, table))
+                meaning.append(("row", row.code, code))
     for code, pattern in fmt.sections.items():
         parts.append(pattern.pattern)
         meaning.append(("section", code, None))
-    for table, pattern in fmt.anchors.items():
-        parts.append(pattern.pattern)
-        meaning.append(("anchor", table, table))
+    for code, table in tables.items():
+        parts.append(table.layout.marker.pattern)
+        meaning.append(("anchor", code, code))
     for pattern in fmt.header_labels:
         parts.append(pattern)
         meaning.append(("header", None, None))
@@ -97,13 +98,14 @@ def _first_chars(items) -> tuple[set[str] | None, bool]:
 
 
 def tokenize(doc: Document, version: str) -> list[Token]:
-    """Tokens in reading order. A long paragraph with no table marker is prose: it is not
-    searched for labels (headings are short lines), which keeps the scan fast."""
+    """Tokens in reading order. A long paragraph with none of the format's table words is prose:
+    it is not searched for labels (headings are short lines), which keeps the scan fast."""
     regex, meaning = scanner(version)
+    table_words = load_format().table_words
     tokens: list[Token] = []
     lines: list[str] = []
     for g, block in enumerate(doc.blocks):
-        if isinstance(block, Grid) or (len(block) > _PROSE and not _TABLE_MARKER.search(block)):
+        if isinstance(block, Grid) or (len(block) > _PROSE and not table_words.search(block)):
             if lines:
                 tokens.extend(_scan("\n".join(lines), regex, meaning))
                 lines = []
