@@ -68,3 +68,9 @@ def test_versions_and_detection_of_the_shipped_format():
     assert [detect_version(bare, y) for y in (2010, 2020, 2021, 2024, None)] == ["2019", "2019", "2021", "2021", "2021"]
     assert detect_version("2018年政府信息公开工作年度报告", 2018) == "legacy"
 
+
+def test_gate_checks_come_from_the_format():
+    from expectations import CHECKS
+
+    assert CHECKS == {"t2_rules": "t2", "t3_rules": "t3", "t4_rules": "t4", "text_rules": "text",
+                      "cross_year_rules": "cross_year", "document_metadata": None}

@@ -110,11 +110,19 @@ class Detection:
 
 
 @dataclass(frozen=True)
+class Chart:
+    table: str
+    column: str
+    bars: dict[str, tuple[str, ...]]  # label -> prefixes of the row codes it sums
+
+
+@dataclass(frozen=True)
 class Format:
     versions: dict[str, Version]  # in the order of templates.yaml
     detection: Detection
     layouts: dict[str, Layout]  # by table, in the order reports print the tables
     table_words: re.Pattern
+    chart: Chart
     sections: dict[str, re.Pattern]
     header_labels: tuple[str, ...]
     null_markers: frozenset[str]
@@ -220,13 +228,14 @@ def _layout(spec: dict) -> Layout:
 def _parse(text: str) -> Format:
     spec = yaml.safe_load(text)
     layouts = {code: _layout(t) for code, t in spec["table_layouts"].items()}
-    detection = spec["detection"]
+    detection, chart = spec["detection"], spec["chart"]
     return Format(
         versions={code: _version(code, v, layouts) for code, v in spec["versions"].items()},
         detection=Detection(tuple(detection["template_words"]), detection["no_template"],
                             re.compile(detection["report_title"])),
         layouts=layouts,
         table_words=re.compile(spec["table_words"]),
+        chart=Chart(chart["table"], chart["column"], {k: tuple(v) for k, v in chart["bars"].items()}),
         sections={code: re.compile(s["match"]) for code, s in spec["sections"].items()},
         header_labels=tuple(spec["header_labels"]),
         null_markers=frozenset(spec["null_markers"]),
