@@ -9,11 +9,11 @@ from __future__ import annotations
 import re
 import re._constants as sre
 import re._parser as sre_parse
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ogi.extract.values import VALUE_RUN, is_value_cell
-from ogi.format import load_format
+from ogi.format import Format, load_format
 from ogi.read.document import Document, Grid
 
 _BROKEN_LABEL = re.compile(r"(?<=[\u3001-\u303f\u3400-\u9fff()/,:;\u201c\u201d])\s+(?=[\u3001-\u303f\u3400-\u9fff()/,:;\u201c\u201d])")
@@ -34,34 +34,41 @@ class Token:
     grid_row: int | None = None  # (grid, row) identity for cells of a table grid
 
 
+Meaning = tuple[str, str | None, str | None]  # (token kind, code, table)
+
+
+@dataclass
+class Scanner:
+    """One alternation of every label of a version; group i tells what matched."""
+
+    regex: re.Pattern
+    meaning: list[Meaning]
+    classified: dict[str, Meaning] = field(default_factory=dict)  # grid cell text -> what it is
+
+
+def scanner(version: str) -> Scanner:
+    """The scanner of a version of the format in use."""
+    return _scanner(load_format(), version)
+
+
 @lru_cache(maxsize=8)
-def scanner(version: str) -> tuple[re.Pattern, list[tuple[str, str | None, str | None]]]:
-    """One alternation of every label of a version; group i tells what matched. Row labels of each
-    table, section headings, table markers, header labels: in that order, tables in the format's
-    order, so the first that matches at a place wins."""
-    fmt = load_format()
+def _scanner(fmt: Format, version: str) -> Scanner:
+    """Row labels of each table, section headings, table markers, header labels: in that order,
+    tables in the format's order, so the first that matches at a place wins. A lookahead of the
+    characters a label can start with spares trying 90 alternatives at every position."""
     tables = fmt.versions[version].tables
-    parts: list[str] = []
-    meaning: list[tuple[str, str | None, str | None]] = []
-    for code, table in tables.items():
-        for row in table.rows.values():
-            if row.match:
-                parts.append(row.match.pattern)
-                meaning.append(("row", row.code, code))
-    for code, pattern in fmt.sections.items():
-        parts.append(pattern.pattern)
-        meaning.append(("section", code, None))
-    for code, table in tables.items():
-        parts.append(table.layout.marker.pattern)
-        meaning.append(("anchor", code, code))
-    for pattern in fmt.header_labels:
-        parts.append(pattern)
-        meaning.append(("header", None, None))
-    alternation = "|".join(f"({p})" for p in parts)
+    parts: list[tuple[str, Meaning]] = [
+        (row.match.pattern, ("row", row.code, code))
+        for code, table in tables.items() for row in table.rows.values() if row.match
+    ]
+    parts += [(pattern.pattern, ("section", code, None)) for code, pattern in fmt.sections.items()]
+    parts += [(table.layout.marker.pattern, ("anchor", code, code)) for code, table in tables.items()]
+    parts += [(pattern, ("header", None, None)) for pattern in fmt.header_labels]
+    alternation = "|".join(f"({p})" for p, _ in parts)
     starts = _first_chars(sre_parse.parse(alternation))[0]
-    if starts:  # a cheap first-character test spares trying 90 alternatives at every position
+    if starts:
         alternation = "(?=[" + re.escape("".join(sorted(starts))) + "])(?:" + alternation + ")"
-    return re.compile(alternation), meaning
+    return Scanner(re.compile(alternation), [m for _, m in parts])
 
 
 def _first_chars(items) -> tuple[set[str] | None, bool]:
@@ -100,39 +107,38 @@ def _first_chars(items) -> tuple[set[str] | None, bool]:
 def tokenize(doc: Document, version: str) -> list[Token]:
     """Tokens in reading order. A long paragraph with none of the format's table words is prose:
     it is not searched for labels (headings are short lines), which keeps the scan fast."""
-    regex, meaning = scanner(version)
-    table_words = load_format().table_words
+    scan, table_words = scanner(version), load_format().table_words
     tokens: list[Token] = []
     lines: list[str] = []
     for g, block in enumerate(doc.blocks):
         if isinstance(block, Grid) or (len(block) > _PROSE and not table_words.search(block)):
             if lines:
-                tokens.extend(_scan("\n".join(lines), regex, meaning))
+                tokens.extend(_scan("\n".join(lines), scan))
                 lines = []
             if isinstance(block, Grid):
-                tokens.extend(_grid_tokens(block, g, regex, meaning))
+                tokens.extend(_grid_tokens(block, g, scan))
             else:
                 tokens.append(Token("text", text=block))
         else:
             lines.append(block)
     if lines:
-        tokens.extend(_scan("\n".join(lines), regex, meaning))
+        tokens.extend(_scan("\n".join(lines), scan))
     return tokens
 
 
-def _label(m: re.Match, meaning) -> Token:
-    kind, code, table = meaning[m.lastindex - 1]
+def _label(m: re.Match, scan: Scanner) -> Token:
+    kind, code, table = scan.meaning[m.lastindex - 1]
     return Token(kind, code, table, m.group())
 
 
-def _scan(text: str, regex: re.Pattern, meaning) -> list[Token]:
+def _scan(text: str, scan: Scanner) -> list[Token]:
     text = _BROKEN_LABEL.sub("", text)
     tokens: list[Token] = []
     pos = 0
-    for m in regex.finditer(text):
+    for m in scan.regex.finditer(text):
         if m.start() > pos:
             tokens.extend(_gap(text[pos : m.start()]))
-        tokens.append(_label(m, meaning))
+        tokens.append(_label(m, scan))
         pos = m.end()
     if pos < len(text):
         tokens.extend(_gap(text[pos:]))
@@ -157,30 +163,26 @@ def _gap(text: str) -> list[Token]:
     return tokens + [Token("text", text="\n".join(lines[head:]))]
 
 
-def _grid_tokens(grid: Grid, g: int, regex: re.Pattern, meaning) -> list[Token]:
+def _grid_tokens(grid: Grid, g: int, scan: Scanner) -> list[Token]:
     """One token per cell; a cell is a label only if the label fills it (notes in brackets aside)."""
     tokens = []
     for r, row in enumerate(grid.rows):
         for cell in row:
-            kind, code, table = _classify(cell.text, regex, meaning)
+            kind, code, table = _classify(cell.text, scan)
             tokens.append(Token(kind, code, table, cell.text, (g, r)))
     return tokens
 
 
-_CLASSIFIED: dict = {}
-
-
-def _classify(text: str, regex: re.Pattern, meaning) -> tuple[str, str | None, str | None]:
-    key = (text, id(regex))
-    found = _CLASSIFIED.get(key)
+def _classify(text: str, scan: Scanner) -> Meaning:
+    found = scan.classified.get(text)
     if found is None:
         found = ("value" if is_value_cell(text) else "text", None, None)
-        m = regex.match(text)
+        m = scan.regex.match(text)
         if m and m.end() > 0:
             rest = text[m.end() :].strip()
             if not rest or (len(rest) <= 40 and not re.search(r"\d", rest)):
-                found = meaning[m.lastindex - 1]
-        if len(_CLASSIFIED) > 50_000:
-            _CLASSIFIED.clear()
-        _CLASSIFIED[key] = found
+                found = scan.meaning[m.lastindex - 1]
+        if len(scan.classified) > 50_000:
+            scan.classified.clear()
+        scan.classified[text] = found
     return found

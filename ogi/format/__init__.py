@@ -2,14 +2,17 @@
 
 Everything that knows a label, a cell, a rule, a version or how a table is laid out reads it
 from here, so a new label variant or a future template is a data change in `templates.yaml`.
+`use_format` swaps in another format file (tests of a template that does not exist yet).
 """
 
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 
 import yaml
 
@@ -116,7 +119,7 @@ class Chart:
     bars: dict[str, tuple[str, ...]]  # label -> prefixes of the row codes it sums
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: caches are keyed on the format
 class Format:
     versions: dict[str, Version]  # in the order of templates.yaml
     detection: Detection
@@ -246,9 +249,32 @@ def _parse(text: str) -> Format:
 
 
 @lru_cache(maxsize=1)
-def load_format() -> Format:
-    """Parse templates.yaml once per process."""
+def _shipped() -> Format:
     return _parse(resources.files(__package__).joinpath("templates.yaml").read_text(encoding="utf-8"))
+
+
+_active: Format | None = None  # set by use_format
+
+
+def load_format(path: str | Path | None = None) -> Format:
+    """The format at `path`; without one, the format in use: templates.yaml (parsed once per
+    process) unless `use_format` has swapped in another."""
+    if path is not None:
+        return _parse(Path(path).read_text(encoding="utf-8"))
+    return _active or _shipped()
+
+
+@contextmanager
+def use_format(path: str | Path):
+    """Within the block, `load_format()` in this process returns the format at `path` (a test of
+    a template that exists only in a fixture). Caches built from a format are keyed on it, so the
+    previous format's results are not reused."""
+    global _active
+    before, _active = _active, load_format(path)
+    try:
+        yield _active
+    finally:
+        _active = before
 
 
 def cross_year_cells() -> set[tuple[str, str, str]]:
