@@ -7,11 +7,10 @@ text where labels and digits run together (`行政许可396442278`).
 from __future__ import annotations
 
 import re
-import re._constants as sre
-import re._parser as sre_parse
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from ogi.extract.prefilter import first_class
 from ogi.extract.values import VALUE_RUN, is_value_cell
 from ogi.format import Format, load_format
 from ogi.read.document import Document, Grid
@@ -65,43 +64,10 @@ def _scanner(fmt: Format, version: str) -> Scanner:
     parts += [(table.layout.marker.pattern, ("anchor", code, code)) for code, table in tables.items()]
     parts += [(pattern, ("header", None, None)) for pattern in fmt.header_labels]
     alternation = "|".join(f"({p})" for p, _ in parts)
-    starts = _first_chars(sre_parse.parse(alternation))[0]
+    starts = first_class([p for p, _ in parts])
     if starts:
-        alternation = "(?=[" + re.escape("".join(sorted(starts))) + "])(?:" + alternation + ")"
+        alternation = f"(?={starts})(?:{alternation})"
     return Scanner(re.compile(alternation), [m for _, m in parts])
-
-
-def _first_chars(items) -> tuple[set[str] | None, bool]:
-    """Characters a parsed pattern can start with (None: unknown), and whether it can be empty."""
-    out: set[str] = set()
-    for op, av in items:
-        if op is sre.LITERAL:
-            return out | {chr(av)}, False
-        if op is sre.IN:
-            for kind, arg in av:
-                if kind is sre.LITERAL:
-                    out.add(chr(arg))
-                elif kind is sre.RANGE:
-                    out.update(map(chr, range(arg[0], arg[1] + 1)))
-                elif kind is sre.CATEGORY and arg is sre.CATEGORY_DIGIT:
-                    out.update("0123456789")
-                else:
-                    return None, False
-            return out, False
-        if op is sre.SUBPATTERN or op is sre.BRANCH or op in (sre.MAX_REPEAT, sre.MIN_REPEAT):
-            branches = [av[3]] if op is sre.SUBPATTERN else av[1] if op is sre.BRANCH else [av[2]]
-            can_skip = op not in (sre.SUBPATTERN, sre.BRANCH) and av[0] == 0
-            for branch in branches:
-                chars, empty = _first_chars(branch)
-                if chars is None:
-                    return None, False
-                out |= chars
-                can_skip |= empty
-            if not can_skip:
-                return out, False
-        elif op is not sre.AT:
-            return None, False
-    return out, True
 
 
 def tokenize(doc: Document, version: str) -> list[Token]:
