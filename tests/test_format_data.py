@@ -103,3 +103,12 @@ def test_use_format_swaps_the_format_and_what_is_built_from_it(tmp_path):
         assert scanner("2021") is not shipped_scanner
     assert load_format() is shipped and "2031" not in shipped.versions
     assert scanner("2021") is shipped_scanner
+
+
+def test_use_format_refuses_what_is_cached_without_a_key(tmp_path):
+    path = _format_file(tmp_path)
+    path.write_text(path.read_text(encoding="utf-8").replace("null_markers:", "null_markers:\n- 暂无"),
+                    encoding="utf-8")
+    with pytest.raises(ValueError, match="null_markers"), use_format(path):
+        pass
+    assert "2031" not in load_format().versions

@@ -264,13 +264,21 @@ def load_format(path: str | Path | None = None) -> Format:
     return _active or _shipped()
 
 
+# Parts of the format that ogi.extract.values and ogi.read.textnorm cache results of, unkeyed.
+_CACHED_ELSEWHERE = ("null_markers", "value_types", "label_repairs")
+
+
 @contextmanager
 def use_format(path: str | Path):
     """Within the block, `load_format()` in this process returns the format at `path` (a test of
-    a template that exists only in a fixture). Caches built from a format are keyed on it, so the
-    previous format's results are not reused."""
+    a template that exists only in a fixture). The label scanner is cached per format, so the
+    previous format's labels are not reused; a format that changes what other modules cache
+    without a key is refused rather than read with stale results."""
     global _active
-    before, _active = _active, load_format(path)
+    fmt, current = load_format(path), load_format()
+    if changed := [name for name in _CACHED_ELSEWHERE if getattr(fmt, name) != getattr(current, name)]:
+        raise ValueError(f"use_format cannot change {', '.join(changed)}: they are cached without a key")
+    before, _active = _active, fmt
     try:
         yield _active
     finally:
