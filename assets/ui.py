@@ -7,17 +7,9 @@ import io
 
 import dagster as dg
 
+from ogi.format import load_format
 from ogi.store.files import filesystem
 from ogi.store.parquet import read_partition, read_table
-
-OUTCOMES = {  # t3 result rows grouped the way the template groups them
-    "予以公开 granted": ("granted",),
-    "部分公开 partial": ("partially_granted",),
-    "不予公开 denied": ("denied_",),
-    "无法提供 unable": ("unable_",),
-    "不予处理 not processed": ("not_processed_",),
-    "其他处理 other": ("other_",),
-}
 
 
 def preview(root: str, year: int, staging: bool, rows: int = 10) -> dg.MetadataValue:
@@ -30,17 +22,16 @@ def preview(root: str, year: int, staging: bool, rows: int = 10) -> dg.MetadataV
 
 
 def application_totals(root: str, year: int) -> dict[str, float]:
-    """Applications received (新收) and how they were answered, summed over the year's reports
-    (streamed: only the t3 总计 column is looked at)."""
-    sums: dict[str, float] = {"收到 received": 0.0, **dict.fromkeys(OUTCOMES, 0.0)}
+    """One sum per bar of the format's `chart` (applications received, and how they were
+    answered), over the year's reports; streamed: only the chart's column is looked at."""
+    chart = load_format().chart
+    sums = dict.fromkeys(chart.bars, 0.0)
     for rows in read_partition(root, "cells", year, staging=False, batch_size=65536,
                                columns=["table", "row", "column", "value"]):
         for cell in rows:
-            if cell["table"] != "t3" or cell["column"] != "total" or cell["value"] is None:
+            if cell["table"] != chart.table or cell["column"] != chart.column or cell["value"] is None:
                 continue
-            if cell["row"] == "new_received":
-                sums["收到 received"] += cell["value"]
-            for label, prefixes in OUTCOMES.items():
+            for label, prefixes in chart.bars.items():
                 if cell["row"].startswith(prefixes):
                     sums[label] += cell["value"]
     return sums

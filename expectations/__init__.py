@@ -1,5 +1,7 @@
 """Great Expectations suites generated from the report format, and the publication gate."""
 
+from ogi.format import load_format
+
 # The gate's checks: one per table of rules, one for document metadata and schema.
-CHECKS = {"t2_rules": "t2", "t3_rules": "t3", "t4_rules": "t4", "text_rules": "text",
+CHECKS = {**{f"{table}_rules": table for table in load_format().layouts}, "text_rules": "text",
           "cross_year_rules": "cross_year", "document_metadata": None}

@@ -27,7 +27,7 @@ def _categories() -> dict[str, pd.CategoricalDtype]:
         for table in version.tables.values():
             locations |= set(table.rows) | set(table.columns)
     values = {"rule": rules, "kind": {"official", "structural", "heuristic"}, "severity": {"error", "warning"},
-              "op": {"==", ">=", "<="}, "table": {"t2", "t3", "t4", "text", "cross_year"},
+              "op": {"==", ">=", "<="}, "table": {*fmt.layouts, "text", "cross_year"},
               "location": locations}
     return {k: pd.CategoricalDtype(sorted(v)) for k, v in values.items()}
 

@@ -68,7 +68,7 @@ def documents_suite(columns: list[str], year: int) -> gx.ExpectationSuite:
         e.ExpectColumnValuesToNotBeNull(column="doc_id"),
         e.ExpectColumnValuesToBeUnique(column="doc_id"),
         e.ExpectColumnValuesToBeInSet(column="status", value_set=["ok", "unreadable", "fetch_error"]),
-        e.ExpectColumnValuesToBeInSet(column="format_version", value_set=["2019", "2021", "legacy"]),
+        e.ExpectColumnValuesToBeInSet(column="format_version", value_set=list(load_format().versions)),
         e.ExpectColumnValuesToBeBetween(column="report_year", min_value=year, max_value=year),
         e.ExpectColumnValuesToNotBeNull(column="publisher", mostly=0.9),
     ):

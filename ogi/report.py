@@ -7,7 +7,6 @@ runs them in a row. Errors are values here: a file that cannot be read gets `err
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import asdict, dataclass
 
 from ogi.extract.metadata import read_metadata
@@ -18,8 +17,6 @@ from ogi.read.document import Document
 from ogi.read.limits import time_limit
 from ogi.read.normalize import MAX_BYTES, normalize_document
 from ogi.rules.evaluate import evaluate
-
-_REPORT_WORDS = re.compile(r"政府信息公开.{0,12}(?:年度报告|年报)|信息公开年度报告|信息公开年报")
 
 
 @dataclass
@@ -64,10 +61,12 @@ def extract_stage(doc: Document) -> Extracted:
     """Metadata, version and cells; raises UnreadableDocument for a page with no report."""
     meta = read_metadata(doc)
     text = doc.plain_text()
+    fmt = load_format()
     version_code = detect_version(text, meta.year)
-    if version_code == "legacy" and not _REPORT_WORDS.search((meta.title or "") + text[:5000]):
+    detection = fmt.detection
+    if version_code == detection.no_template and not detection.report_title.search((meta.title or "") + text[:5000]):
         raise UnreadableDocument("no annual report found: no report title and no template table")
-    version = load_format().versions[version_code]
+    version = fmt.versions[version_code]
     tables = extract_tables(doc, version_code)
     cells = []
     for table, row, column in version.cells():

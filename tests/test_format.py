@@ -54,3 +54,23 @@ def test_rule_expansion_locates_each_instance():
         "legal_service_org", "other_org", "total",
     ]
     assert all(c.severity == "error" and c.kind == "official" for c in checks)
+
+
+def test_versions_and_detection_of_the_shipped_format():
+    """The version list and the year tie-break come from the data and still mean what they did:
+    a template report whose labels do not tell 2019 from 2021 goes by its year."""
+    from ogi.extract.tables import detect_version
+
+    fmt = load_format()
+    assert list(fmt.versions) == ["2019", "2021", "legacy"]
+    assert list(fmt.layouts) == ["t2", "t3", "t4"]
+    bare = "三、收到和处理政府信息公开申请情况\n一、本年新收政府信息公开申请数量"
+    assert [detect_version(bare, y) for y in (2010, 2020, 2021, 2024, None)] == ["2019", "2019", "2021", "2021", "2021"]
+    assert detect_version("2018年政府信息公开工作年度报告", 2018) == "legacy"
+
+
+def test_gate_checks_come_from_the_format():
+    from expectations import CHECKS
+
+    assert CHECKS == {"t2_rules": "t2", "t3_rules": "t3", "t4_rules": "t4", "text_rules": "text",
+                      "cross_year_rules": "cross_year", "document_metadata": None}

@@ -7,13 +7,12 @@ text where labels and digits run together (`行政许可396442278`).
 from __future__ import annotations
 
 import re
-import re._constants as sre
-import re._parser as sre_parse
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
+from ogi.extract.prefilter import first_class
 from ogi.extract.values import VALUE_RUN, is_value_cell
-from ogi.format import load_format
+from ogi.format import Format, load_format
 from ogi.read.document import Document, Grid
 
 _BROKEN_LABEL = re.compile(r"(?<=[\u3001-\u303f\u3400-\u9fff()/,:;\u201c\u201d])\s+(?=[\u3001-\u303f\u3400-\u9fff()/,:;\u201c\u201d])")
@@ -22,8 +21,7 @@ _BROKEN_LABEL = re.compile(r"(?<=[\u3001-\u303f\u3400-\u9fff()/,:;\u201c\u201d])
 _VALUES_THEN_HEADING = re.compile(r"^([\d\s.+\-/无—–万元]*\d[\d\s.+\-/无—–万元]*?)\s*([一二三四五六七八九十]{1,2}、.*)$", re.DOTALL)
 
 
-_PROSE = 100  # characters: a longer paragraph without a table marker is narrative
-_TABLE_MARKER = re.compile("勾稽|第二十条|本年新收|信息内容|结转下年度|行政复议")
+_PROSE = 100  # characters: a longer paragraph without one of the format's table words is narrative
 
 
 @dataclass(frozen=True)
@@ -35,102 +33,78 @@ class Token:
     grid_row: int | None = None  # (grid, row) identity for cells of a table grid
 
 
-@lru_cache(maxsize=8)
-def scanner(version: str) -> tuple[re.Pattern, list[tuple[str, str | None, str | None]]]:
+Meaning = tuple[str, str | None, str | None]  # (token kind, code, table)
+
+
+@dataclass
+class Scanner:
     """One alternation of every label of a version; group i tells what matched."""
-    fmt = load_format()
-    parts: list[str] = []
-    meaning: list[tuple[str, str | None, str | None]] = []
+
+    regex: re.Pattern
+    meaning: list[Meaning]
+    classified: dict[str, Meaning] = field(default_factory=dict)  # grid cell text -> what it is
+
+
+def scanner(version: str) -> Scanner:
+    """The scanner of a version of the format in use."""
+    return _scanner(load_format(), version)
+
+
+@lru_cache(maxsize=8)
+def _scanner(fmt: Format, version: str) -> Scanner:
+    """Row labels of each table, section headings, table markers, header labels: in that order,
+    tables in the format's order, so the first that matches at a place wins. A lookahead of the
+    characters a label can start with spares trying 90 alternatives at every position."""
     tables = fmt.versions[version].tables
-    for table in ("t3", "t2"):
-        if table in tables:
-            for row in tables[table].rows.values():
-                parts.append(row.match.pattern)
-                meaning.append(("row", row.code, table))
-    for code, pattern in fmt.sections.items():
-        parts.append(pattern.pattern)
-        meaning.append(("section", code, None))
-    for table, pattern in fmt.anchors.items():
-        parts.append(pattern.pattern)
-        meaning.append(("anchor", table, table))
-    for pattern in fmt.header_labels:
-        parts.append(pattern)
-        meaning.append(("header", None, None))
-    alternation = "|".join(f"({p})" for p in parts)
-    starts = _first_chars(sre_parse.parse(alternation))[0]
-    if starts:  # a cheap first-character test spares trying 90 alternatives at every position
-        alternation = "(?=[" + re.escape("".join(sorted(starts))) + "])(?:" + alternation + ")"
-    return re.compile(alternation), meaning
-
-
-def _first_chars(items) -> tuple[set[str] | None, bool]:
-    """Characters a parsed pattern can start with (None: unknown), and whether it can be empty."""
-    out: set[str] = set()
-    for op, av in items:
-        if op is sre.LITERAL:
-            return out | {chr(av)}, False
-        if op is sre.IN:
-            for kind, arg in av:
-                if kind is sre.LITERAL:
-                    out.add(chr(arg))
-                elif kind is sre.RANGE:
-                    out.update(map(chr, range(arg[0], arg[1] + 1)))
-                elif kind is sre.CATEGORY and arg is sre.CATEGORY_DIGIT:
-                    out.update("0123456789")
-                else:
-                    return None, False
-            return out, False
-        if op is sre.SUBPATTERN or op is sre.BRANCH or op in (sre.MAX_REPEAT, sre.MIN_REPEAT):
-            branches = [av[3]] if op is sre.SUBPATTERN else av[1] if op is sre.BRANCH else [av[2]]
-            can_skip = op not in (sre.SUBPATTERN, sre.BRANCH) and av[0] == 0
-            for branch in branches:
-                chars, empty = _first_chars(branch)
-                if chars is None:
-                    return None, False
-                out |= chars
-                can_skip |= empty
-            if not can_skip:
-                return out, False
-        elif op is not sre.AT:
-            return None, False
-    return out, True
+    parts: list[tuple[str, Meaning]] = [
+        (row.match.pattern, ("row", row.code, code))
+        for code, table in tables.items() for row in table.rows.values() if row.match
+    ]
+    parts += [(pattern.pattern, ("section", code, None)) for code, pattern in fmt.sections.items()]
+    parts += [(table.layout.marker.pattern, ("anchor", code, code)) for code, table in tables.items()]
+    parts += [(pattern, ("header", None, None)) for pattern in fmt.header_labels]
+    alternation = "|".join(f"({p})" for p, _ in parts)
+    starts = first_class([p for p, _ in parts])
+    if starts:
+        alternation = f"(?={starts})(?:{alternation})"
+    return Scanner(re.compile(alternation), [m for _, m in parts])
 
 
 def tokenize(doc: Document, version: str) -> list[Token]:
-    """Tokens in reading order. A long paragraph with no table marker is prose: it is not
-    searched for labels (headings are short lines), which keeps the scan fast."""
-    regex, meaning = scanner(version)
+    """Tokens in reading order. A long paragraph with none of the format's table words is prose:
+    it is not searched for labels (headings are short lines), which keeps the scan fast."""
+    scan, table_words = scanner(version), load_format().table_words
     tokens: list[Token] = []
     lines: list[str] = []
     for g, block in enumerate(doc.blocks):
-        if isinstance(block, Grid) or (len(block) > _PROSE and not _TABLE_MARKER.search(block)):
+        if isinstance(block, Grid) or (len(block) > _PROSE and not table_words.search(block)):
             if lines:
-                tokens.extend(_scan("\n".join(lines), regex, meaning))
+                tokens.extend(_scan("\n".join(lines), scan))
                 lines = []
             if isinstance(block, Grid):
-                tokens.extend(_grid_tokens(block, g, regex, meaning))
+                tokens.extend(_grid_tokens(block, g, scan))
             else:
                 tokens.append(Token("text", text=block))
         else:
             lines.append(block)
     if lines:
-        tokens.extend(_scan("\n".join(lines), regex, meaning))
+        tokens.extend(_scan("\n".join(lines), scan))
     return tokens
 
 
-def _label(m: re.Match, meaning) -> Token:
-    kind, code, table = meaning[m.lastindex - 1]
+def _label(m: re.Match, scan: Scanner) -> Token:
+    kind, code, table = scan.meaning[m.lastindex - 1]
     return Token(kind, code, table, m.group())
 
 
-def _scan(text: str, regex: re.Pattern, meaning) -> list[Token]:
+def _scan(text: str, scan: Scanner) -> list[Token]:
     text = _BROKEN_LABEL.sub("", text)
     tokens: list[Token] = []
     pos = 0
-    for m in regex.finditer(text):
+    for m in scan.regex.finditer(text):
         if m.start() > pos:
             tokens.extend(_gap(text[pos : m.start()]))
-        tokens.append(_label(m, meaning))
+        tokens.append(_label(m, scan))
         pos = m.end()
     if pos < len(text):
         tokens.extend(_gap(text[pos:]))
@@ -155,30 +129,26 @@ def _gap(text: str) -> list[Token]:
     return tokens + [Token("text", text="\n".join(lines[head:]))]
 
 
-def _grid_tokens(grid: Grid, g: int, regex: re.Pattern, meaning) -> list[Token]:
+def _grid_tokens(grid: Grid, g: int, scan: Scanner) -> list[Token]:
     """One token per cell; a cell is a label only if the label fills it (notes in brackets aside)."""
     tokens = []
     for r, row in enumerate(grid.rows):
         for cell in row:
-            kind, code, table = _classify(cell.text, regex, meaning)
+            kind, code, table = _classify(cell.text, scan)
             tokens.append(Token(kind, code, table, cell.text, (g, r)))
     return tokens
 
 
-_CLASSIFIED: dict = {}
-
-
-def _classify(text: str, regex: re.Pattern, meaning) -> tuple[str, str | None, str | None]:
-    key = (text, id(regex))
-    found = _CLASSIFIED.get(key)
+def _classify(text: str, scan: Scanner) -> Meaning:
+    found = scan.classified.get(text)
     if found is None:
         found = ("value" if is_value_cell(text) else "text", None, None)
-        m = regex.match(text)
+        m = scan.regex.match(text)
         if m and m.end() > 0:
             rest = text[m.end() :].strip()
             if not rest or (len(rest) <= 40 and not re.search(r"\d", rest)):
-                found = meaning[m.lastindex - 1]
-        if len(_CLASSIFIED) > 50_000:
-            _CLASSIFIED.clear()
-        _CLASSIFIED[key] = found
+                found = scan.meaning[m.lastindex - 1]
+        if len(scan.classified) > 50_000:
+            scan.classified.clear()
+        scan.classified[text] = found
     return found

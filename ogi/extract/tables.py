@@ -8,11 +8,8 @@ from dataclasses import dataclass
 from ogi.extract.labels import Token, tokenize
 from ogi.extract.solve import Resolved, resolve
 from ogi.extract.values import dropped_readings, glued_readings, positional_reading, run_cells
-from ogi.format import Version, load_format
+from ogi.format import Row, Table, Version, load_format
 from ogi.read.document import Document
-
-_TEMPLATE_MARKERS = ("本年新收政府信息公开申请", "第二十条第")
-_T3_ANCHORS = (0, 6)  # 自然人 and 总计: first and last printed cell of a 申请人 row
 
 
 @dataclass
@@ -25,14 +22,22 @@ class TableCells:
 
 def detect_version(text: str, year: int | None) -> str:
     """Decide the template from the table labels; the year only breaks ties."""
+    fmt = load_format()
     compact = re.sub(r"\s+", "", text)
-    if not any(marker in compact for marker in _TEMPLATE_MARKERS):
-        return "legacy"
-    versions = load_format().versions
-    scores = {code: sum(h in compact for h in versions[code].detection_hints) for code in ("2019", "2021")}
-    if scores["2019"] != scores["2021"]:
-        return max(scores, key=scores.get)
-    return "2021" if (year or 2021) >= 2021 else "2019"
+    if not any(word in compact for word in fmt.detection.template_words):
+        return fmt.detection.no_template
+    scores = {code: sum(h in compact for h in version.detection_hints)
+              for code, version in fmt.versions.items() if code != fmt.detection.no_template}
+    best = max(scores.values())
+    return _in_force([fmt.versions[code] for code, score in scores.items() if score == best], year).code
+
+
+def _in_force(versions: list[Version], year: int | None) -> Version:
+    """The version in force in `year`: the latest begun by then, the earliest before them all,
+    the latest when the year is unknown."""
+    by_start = sorted(versions, key=lambda v: v.report_years[0])
+    begun = [v for v in by_start if not year or v.report_years[0] <= year]
+    return begun[-1] if begun else by_start[0]
 
 
 def extract_tables(doc: Document, version_code: str) -> TableCells:
@@ -41,7 +46,7 @@ def extract_tables(doc: Document, version_code: str) -> TableCells:
     sections = _sections(tokens)
     if not version.tables:
         return TableCells(version_code, {}, set(), sections)
-    runs, t4_run = _locate(tokens, version)
+    runs = _locate(tokens, version)
     cells: dict[tuple[str, str, str], Resolved] = {}
     found = set()
     for table_code, table in version.tables.items():
@@ -51,9 +56,9 @@ def extract_tables(doc: Document, version_code: str) -> TableCells:
                 continue
             types = [table.columns[c].type for c in row.cells]
             columns[row.code] = row.cells
-            run = t4_run if table_code == "t4" else runs.get(row.code)
+            run = runs.get((table_code, row.code))
             if run is not None:
-                tiers, from_layout = _readings(run, types, _T3_ANCHORS if table_code == "t3" else None)
+                tiers, from_layout = _readings(run, types, _row_ends(table, row))
                 readings[row.code] = tiers
                 if not from_layout:
                     unsure.add(row.code)
@@ -64,36 +69,55 @@ def extract_tables(doc: Document, version_code: str) -> TableCells:
     return TableCells(version_code, cells, found, sections)
 
 
-def _locate(tokens: list[Token], version: Version):
-    """The value run of each template row: first occurrence after its table's start."""
-    t3_rows = set(version.tables["t3"].rows)
-    first = {}
+def _row_ends(table: Table, row: Row) -> tuple[int, int] | None:
+    """Positions of the columns a row's first and last printed cells are read as first."""
+    ends = table.layout.row_ends
+    if ends and all(c in row.cells for c in ends):
+        return row.cells.index(ends[0]), row.cells.index(ends[1])
+    return None
+
+
+def _locate(tokens: list[Token], version: Version) -> dict[tuple[str, str], list[Token]]:
+    """The value run of each template row, by (table, row), the tables taken in the order reports
+    print them. A `rows` table reads the first occurrence of each row label that has values,
+    from its start to the next `rows` table's start; a `header_then_row` table reads the data
+    row under its marker's first occurrence after the last row read before it."""
+    starts = _starts(tokens, version)
+    labelled = [code for code, table in version.tables.items() if table.layout.kind == "rows"]
+    ends = dict(zip(labelled, [starts[code] for code in labelled[1:]] + [len(tokens)], strict=True))
+    runs: dict[tuple[str, str], list[Token]] = {}
+    after = 0  # where the tables read so far end
+    for code, table in version.tables.items():
+        if table.layout.kind == "rows":
+            after = _row_runs(tokens, code, starts[code], ends[code], runs)
+        elif data := _row_after_header(tokens, table, after):
+            runs.update({(code, row.code): data for row in table.rows.values() if row.cells})
+    return runs
+
+
+def _starts(tokens: list[Token], version: Version) -> dict[str, int]:
+    """Where each table starts: its marker or its `starts_at_row` label, whichever comes first.
+    A table with neither is absent (starts at the end), except the first: it starts at the top."""
+    starts = {}
     for i, tok in enumerate(tokens):
-        if tok.kind == "anchor" and tok.code not in first:
-            first[tok.code] = i
-        if tok.kind == "row" and tok.code == "new_received" and "t3" not in first:
-            first["t3"] = i
-    t3_start = first.get("t3", len(tokens))
-    t2_start = first.get("t2", 0)
-    runs: dict[str, list[Token]] = {}
-    last_t3 = t3_start
-    for i, tok in enumerate(tokens):
-        if tok.kind != "row" or tok.code in runs:
-            continue
-        in_t3 = tok.code in t3_rows
-        if (in_t3 and i < t3_start) or (not in_t3 and not t2_start <= i < max(t3_start, t2_start + 1)):
+        if tok.kind == "anchor" or (tok.kind == "row" and tok.code == version.tables[tok.table].layout.starts_at_row):
+            starts.setdefault(tok.table, i)
+    first = next(iter(version.tables))
+    return {code: starts.get(code, 0 if code == first else len(tokens)) for code in version.tables}
+
+
+def _row_runs(tokens: list[Token], table: str, start: int, end: int, runs: dict) -> int:
+    """Add the runs of a `rows` table's labels found in [start, end); the index of the last one read."""
+    last = start
+    for i in range(start, end):
+        tok = tokens[i]
+        if tok.kind != "row" or tok.table != table or (table, tok.code) in runs:
             continue
         values = _values_after(tokens, i)
         if values:
-            runs[tok.code] = values
-            if in_t3:
-                last_t3 = max(last_t3, i)
-    t4_run = None
-    for i in range(last_t3, len(tokens)):
-        if tokens[i].kind == "anchor" and tokens[i].code == "t4":
-            t4_run = _t4_values(tokens, i)
-            break
-    return runs, t4_run
+            runs[(table, tok.code)] = values
+            last = i
+    return last
 
 
 def _values_after(tokens: list[Token], i: int) -> list[Token]:
@@ -113,14 +137,20 @@ def _values_after(tokens: list[Token], i: int) -> list[Token]:
     return out
 
 
-def _t4_values(tokens: list[Token], start: int, width: int = 15) -> list[Token] | None:
-    """The data row under the t4 header: a value run, or grid rows of values (some reports
-    print 行政复议 and the two 行政诉讼 groups as three small tables) up to the 15 cells."""
+def _row_after_header(tokens: list[Token], table: Table, after: int) -> list[Token] | None:
+    """The data row under the table's first marker from `after` on: a value run, or grid rows of
+    values (some reports print 行政复议 and the two 行政诉讼 groups as three small tables) up to
+    the row's cells."""
+    markers = (i for i in range(after, len(tokens)) if tokens[i].kind == "anchor" and tokens[i].code == table.code)
+    start = next(markers, None)
+    if start is None:
+        return None
+    width = max(len(row.cells) for row in table.rows.values())
     out: list[Token] = []
     done_rows = set()
     for i in range(start + 1, len(tokens)):
         tok = tokens[i]
-        if tok.kind in ("row", "section") and tok.code != "s4":
+        if tok.kind in ("row", "section") and tok.code != table.layout.section:
             break
         if tok.kind != "value" or not tok.text.strip() or tok.grid_row in done_rows:
             continue

@@ -1,19 +1,20 @@
 """The report format as code: `templates.yaml` loaded into small immutable objects.
 
-Everything that knows a label, a cell or a rule reads it from here, so a new label variant or a
-future template is a data change in `templates.yaml`.
+Everything that knows a label, a cell, a rule, a version or how a table is laid out reads it
+from here, so a new label variant or a future template is a data change in `templates.yaml`.
+`use_format` swaps in another format file (tests of a template that does not exist yet).
 """
 
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 
 import yaml
-
-VERSIONS = ("2019", "2021", "legacy")
 
 
 @dataclass(frozen=True)
@@ -33,11 +34,23 @@ class Row:
 
 
 @dataclass(frozen=True)
+class Layout:
+    """How a table is found and read, the same in every version that has it."""
+
+    kind: str  # rows | header_then_row
+    marker: re.Pattern  # a label that starts the table and carries no cells
+    starts_at_row: str | None = None  # a row whose label starts the table too
+    row_ends: tuple[str, str] | None = None  # columns of a row's first and last printed cells
+    section: str | None = None  # the heading a header_then_row table is printed under
+
+
+@dataclass(frozen=True)
 class Table:
     code: str
     label: str
     columns: dict[str, Column]
     rows: dict[str, Row]
+    layout: Layout
     result_leaf_rows: tuple[str, ...] = ()
 
     def cells(self):
@@ -93,10 +106,27 @@ class Version:
 
 
 @dataclass(frozen=True)
+class Detection:
+    template_words: tuple[str, ...]  # a text holding none follows no template
+    no_template: str  # the version of such a text
+    report_title: re.Pattern  # such a text is a report only if its title or opening says so
+
+
+@dataclass(frozen=True)
+class Chart:
+    table: str
+    column: str
+    bars: dict[str, tuple[str, ...]]  # label -> prefixes of the row codes it sums
+
+
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: caches are keyed on the format
 class Format:
-    versions: dict[str, Version]
+    versions: dict[str, Version]  # in the order of templates.yaml
+    detection: Detection
+    layouts: dict[str, Layout]  # by table, in the order reports print the tables
+    table_words: re.Pattern
+    chart: Chart
     sections: dict[str, re.Pattern]
-    anchors: dict[str, re.Pattern]
     header_labels: tuple[str, ...]
     null_markers: frozenset[str]
     label_repairs: dict[str, str]
@@ -155,7 +185,7 @@ def _expand(rule: dict) -> list[RuleCheck]:
     return checks
 
 
-def _table(code: str, spec: dict) -> Table:
+def _table(code: str, spec: dict, layout: Layout) -> Table:
     columns = {c["code"]: Column(c["code"], c["label"], c["type"]) for c in spec["columns"]}
     rows = {}
     for r in _flatten(spec["rows"]):
@@ -164,11 +194,14 @@ def _table(code: str, spec: dict) -> Table:
             cells = ()
         match = re.compile(r["match"]) if r.get("match") else None
         rows[r["code"]] = Row(r["code"], r.get("label"), match, cells, bool(r.get("group")))
-    return Table(code, spec["label"], columns, rows, tuple(spec.get("result_leaf_rows", ())))
+    return Table(code, spec["label"], columns, rows, layout, tuple(spec.get("result_leaf_rows", ())))
 
 
-def _version(code: str, spec: dict) -> Version:
-    tables = {name: _table(name, t) for name, t in (spec.get("tables") or {}).items()}
+def _version(code: str, spec: dict, layouts: dict[str, Layout]) -> Version:
+    specs = spec.get("tables") or {}
+    if unknown := set(specs) - set(layouts):
+        raise ValueError(f"version {code}: tables {sorted(unknown)} have no entry in table_layouts")
+    tables = {name: _table(name, specs[name], layout) for name, layout in layouts.items() if name in specs}
     rules = _flatten(spec.get("rules"))
     checks = tuple(c for r in rules if not r.get("cross_year") for c in _expand(r))
     cross_year = tuple(c for r in rules if r.get("cross_year") for c in _expand(r))
@@ -189,21 +222,67 @@ def _version(code: str, spec: dict) -> Version:
     )
 
 
-@lru_cache(maxsize=1)
-def load_format() -> Format:
-    """Parse templates.yaml once per process."""
-    text = resources.files(__package__).joinpath("templates.yaml").read_text(encoding="utf-8")
+def _layout(spec: dict) -> Layout:
+    ends = spec.get("row_ends")
+    return Layout(spec["layout"], re.compile(spec["marker"]), spec.get("starts_at_row"),
+                  tuple(ends) if ends else None, spec.get("section"))
+
+
+def _parse(text: str) -> Format:
     spec = yaml.safe_load(text)
+    layouts = {code: _layout(t) for code, t in spec["table_layouts"].items()}
+    detection, chart = spec["detection"], spec["chart"]
     return Format(
-        versions={code: _version(code, spec["versions"][code]) for code in VERSIONS},
+        versions={code: _version(code, v, layouts) for code, v in spec["versions"].items()},
+        detection=Detection(tuple(detection["template_words"]), detection["no_template"],
+                            re.compile(detection["report_title"])),
+        layouts=layouts,
+        table_words=re.compile(spec["table_words"]),
+        chart=Chart(chart["table"], chart["column"], {k: tuple(v) for k, v in chart["bars"].items()}),
         sections={code: re.compile(s["match"]) for code, s in spec["sections"].items()},
-        anchors={code: re.compile(p) for code, p in spec["anchors"].items()},
         header_labels=tuple(spec["header_labels"]),
         null_markers=frozenset(spec["null_markers"]),
         label_repairs=dict(spec["label_repairs"]),
         value_types=spec["value_types"],
         document_rules={r["id"]: r for r in spec.get("document_rules", ())},
     )
+
+
+@lru_cache(maxsize=1)
+def _shipped() -> Format:
+    return _parse(resources.files(__package__).joinpath("templates.yaml").read_text(encoding="utf-8"))
+
+
+_active: Format | None = None  # set by use_format
+
+
+def load_format(path: str | Path | None = None) -> Format:
+    """The format at `path`; without one, the format in use: templates.yaml (parsed once per
+    process) unless `use_format` has swapped in another."""
+    if path is not None:
+        return _parse(Path(path).read_text(encoding="utf-8"))
+    return _active or _shipped()
+
+
+# Parts of the format that ogi.extract.values and ogi.read.textnorm cache results of, unkeyed.
+_CACHED_ELSEWHERE = ("null_markers", "value_types", "label_repairs")
+
+
+@contextmanager
+def use_format(path: str | Path):
+    """Within the block, `load_format()` in this process returns the format at `path` (a test of
+    a template that exists only in a fixture). The label scanner is cached per format, so the
+    previous format's labels are not reused; a format that changes what other modules cache
+    without a key is refused rather than read with stale results."""
+    global _active
+    fmt, current = load_format(path), load_format()
+    if changed := [name for name in _CACHED_ELSEWHERE if getattr(fmt, name) != getattr(current, name)]:
+        raise ValueError(f"use_format cannot change {', '.join(changed)}: they are cached without a key")
+    before, _active = _active, fmt
+    try:
+        yield _active
+    finally:
+        _active = before
 
 
 def cross_year_cells() -> set[tuple[str, str, str]]:
