@@ -11,10 +11,9 @@ import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
-from ogi.acquire.discover import discover
 from ogi.acquire.fetch import Fetcher, FetchResult, RawStore
-from ogi.acquire.found import Found, fetch_report
-from ogi.acquire.sources import Source
+from ogi.acquire.found import Found
+from ogi.acquire.kinds.base import Source
 from ogi.store.files import filesystem, replacing
 
 
@@ -27,27 +26,7 @@ def gather(sources: list[Source], store: RawStore, fetcher: Fetcher | None, log:
     a listing's links whose titles name another year are not fetched.
     """
     for source in sources:
-        if source.kind == "files":
-            files = source.files()
-            if not files:
-                log(f"source {source.name}: no files at {source.path}")
-            for path in files:
-                data = path.read_bytes()
-                sha = store.put(data)
-                mtime = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC).replace(microsecond=0)
-                yield Found(source.name, str(path), source.publisher, source.year, sha, mtime, "ok", None,
-                            None, None, data), None
-        elif source.kind == "urls":
-            for entry in source.urls:
-                yield from fetch_report(source.name, fetcher, store, entry.url, entry.publisher or source.publisher,
-                                        entry.year or source.year, source.allow_private)
-        else:
-            requests: list[FetchResult] = []
-            listed = discover(source, fetcher, year, log, requests.append)
-            yield from ((None, r) for r in requests)
-            for item in listed:
-                yield from fetch_report(source.name, fetcher, store, item.url, item.publisher, item.year,
-                                        source.allow_private)
+        yield from source.gather(store, fetcher, year, log)
 
 
 def place(found: list[Found], index: YearIndex,

@@ -11,40 +11,31 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib import robotparser
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from lxml import etree
 
 from ogi.acquire.fetch import Fetcher, FetchPolicy, FetchResult
-from ogi.acquire.sources import Source
+from ogi.acquire.kinds.base import Candidate
 from ogi.read.decode import UnreadableDocument, decode
 from ogi.read.textnorm import normalize
 
-MAX_PAGES = 50
+if TYPE_CHECKING:  # the listing kind calls discover()
+    from ogi.acquire.kinds.listing import ListingSource
+
 _REPORT = re.compile(r"(?:政府|政务)?信息公开.{0,8}?(?:年度报告|年报)|年度报告|年报")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _NEXT = re.compile(r"^(?:下一页|下页|后页|next|›|»|>)$", re.IGNORECASE)
 _PAGED = re.compile(r"(?:/index_\d+\.s?html?$)|(?:[?&](?:page|pageNo|pageIndex|p)=\d+)", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
-class Listed:
-    url: str
-    publisher: str | None
-    year: int | None
-    title: str
-    source: str
-
-
-def discover(source: Source, fetcher: Fetcher, year: int | None = None, log: Callable[[str], None] = print,
-             record: Callable[[FetchResult], None] = lambda _: None) -> list[Listed]:
+def discover(source: ListingSource, fetcher: Fetcher, year: int | None = None, log: Callable[[str], None] = print,
+             record: Callable[[FetchResult], None] = lambda _: None) -> list[Candidate]:
     """Report links of a `listing` source (of one report year when `year` is given). Every
     request made is passed to `record` (for the fetch manifest: re-runs ask conditionally)."""
-    budget = int(source.options.get("max_pages", MAX_PAGES))
-    pattern = re.compile(source.options["link_pattern"]) if source.options.get("link_pattern") else None
-    other_sites = bool(source.options.get("allow_other_sites", False))
+    budget, pattern, other_sites = source.max_pages, source.link_pattern, source.allow_other_sites
     robots = _Robots(fetcher, source.allow_private, record)
     host = urlsplit(source.url).hostname
     queue, seen_pages, found, seen_links = [source.url], set(), [], set()
@@ -79,8 +70,8 @@ def discover(source: Source, fetcher: Fetcher, year: int | None = None, log: Cal
             if not robots.allowed(url):
                 log(f"{source.name}: robots.txt forbids {url}")
                 continue
-            listed = Listed(url, _publisher(title) or source.publisher or source.name, _year_of(title), title,
-                            source.name)
+            listed = Candidate(url, _publisher(title) or source.publisher or source.name, _year_of(title), title,
+                               source.name)
             if year is None or listed.year == year:
                 found.append(listed)
     if queue:
