@@ -17,6 +17,7 @@ Record = Callable[[FetchResult], None]
 Documents = Iterator[tuple[Found | None, FetchResult | None]]
 
 COMMON = ("name", "kind", "publisher", "year", "allow_private")
+NOTES = ("level", "untested", "found_in", "note")  # say what an entry is; kept as given in `options`
 
 
 class RegistryError(ValueError):
@@ -43,6 +44,18 @@ class Entry:
     def error(self, message: str) -> RegistryError:
         return RegistryError(f"{self.where}: {message}")
 
+    def only(self, allowed: tuple[str, ...], what: str) -> None:
+        """A misspelt key would otherwise be ignored silently (`alow_private`, `max_page`)."""
+        unknown = [f"`{key}`" for key in self.data if key not in allowed]
+        if unknown:
+            raise self.error(f"unknown key {', '.join(unknown)}: {what} takes {', '.join(allowed)}")
+
+    def text(self, key: str) -> str | None:
+        value = self.data.get(key)
+        if value is not None and not isinstance(value, str):
+            raise self.error(f"{key} must be text, not {value!r}")
+        return value
+
     def year(self, key: str = "year") -> int | None:
         value = self.data.get(key)
         if value is None:
@@ -51,6 +64,24 @@ class Entry:
             return int(value)
         except (TypeError, ValueError):
             raise self.error(f"{key} must be a number, not {value!r}") from None
+
+    def flag(self, key: str) -> bool:
+        """A YAML boolean, false when not given. Anything else is an error: bool() would read the quoted
+        "false" (or "no", "0", "off") as true, and these flags turn safety checks off."""
+        value = self.data.get(key)
+        if value is None:
+            return False
+        if not isinstance(value, bool):
+            raise self.error(f"{key} must be true or false (a YAML boolean, unquoted), not {value!r}")
+        return value
+
+    def count(self, key: str, default: int) -> int:
+        value = self.data.get(key)
+        if value is None:
+            return default
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise self.error(f"{key} must be a positive whole number, not {value!r}")
+        return value
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -64,15 +95,16 @@ class Source(ABC):
     publisher: str | None = None  # hints for every document of the source
     year: int | None = None
     allow_private: bool = False  # the Fetcher may ask private and loopback addresses (test sites)
-    options: dict = field(default_factory=dict)  # every other key of the entry
+    options: dict = field(default_factory=dict)  # the NOTES keys
 
     @classmethod
     def from_entry(cls, entry: Entry) -> Source:
         """The source an entry describes: the common keys are checked here, the kind's own by `read`."""
-        return cls(name=str(entry.data["name"]), publisher=entry.data.get("publisher"), year=entry.year(),
-                   allow_private=bool(entry.data.get("allow_private", False)),
-                   options={key: value for key, value in entry.data.items() if key not in (*COMMON, *cls.keys)},
-                   **cls.read(entry))
+        entry.only((*COMMON, *cls.keys, *NOTES), f"a {cls.kind} source")
+        entry.flag("untested")
+        return cls(name=str(entry.data["name"]), publisher=entry.text("publisher"), year=entry.year(),
+                   allow_private=entry.flag("allow_private"),
+                   options={key: value for key, value in entry.data.items() if key in NOTES}, **cls.read(entry))
 
     @classmethod
     @abstractmethod

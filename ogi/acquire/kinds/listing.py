@@ -27,10 +27,8 @@ class ListingSource(Source):
     def read(cls, entry: Entry) -> dict:
         if not entry.data.get("url"):
             raise entry.error("a listing source needs `url`")
-        pattern = entry.data.get("link_pattern")
-        return {"url": entry.data["url"], "link_pattern": re.compile(pattern) if pattern else None,
-                "max_pages": int(entry.data.get("max_pages", MAX_PAGES)),
-                "allow_other_sites": bool(entry.data.get("allow_other_sites", False))}
+        return {"url": entry.text("url"), "link_pattern": _pattern(entry),
+                "max_pages": entry.count("max_pages", MAX_PAGES), "allow_other_sites": entry.flag("allow_other_sites")}
 
     def candidates(self, fetcher: Fetcher, year: int | None, log: Log, record: Record) -> list[Candidate]:
         return discover(self, fetcher, year, log, record)
@@ -43,3 +41,11 @@ class ListingSource(Source):
         for c in listed:
             yield from fetch_report(self.name, fetcher, store, c.url, c.publisher, c.year, self.allow_private)
 
+
+def _pattern(entry: Entry) -> re.Pattern | None:
+    """`link_pattern`, compiled now so that a bad one is a registry error, not a crash mid-crawl."""
+    pattern = entry.text("link_pattern")
+    try:
+        return re.compile(pattern) if pattern else None
+    except re.error as exc:
+        raise entry.error(f"link_pattern is not a regular expression: {exc}") from None

@@ -8,6 +8,8 @@ from ogi.acquire.fetch import Fetcher, RawStore
 from ogi.acquire.found import fetch_report
 from ogi.acquire.kinds.base import Candidate, Documents, Entry, Log, Record, Source
 
+ITEM_KEYS = ("url", "publisher", "year")
+
 
 @dataclass(frozen=True)
 class UrlEntry:
@@ -25,7 +27,10 @@ class UrlsSource(Source):
 
     @classmethod
     def read(cls, entry: Entry) -> dict:
-        return {"urls": tuple(_url_entry(entry, item, i) for i, item in enumerate(entry.data.get("urls") or []))}
+        items = entry.data.get("urls") or []
+        if not isinstance(items, list):
+            raise entry.error("`urls` must be a list")
+        return {"urls": tuple(_url_entry(entry, item, i) for i, item in enumerate(items))}
 
     def _pages(self) -> list[Candidate]:
         """Every listed page, with the source's hints where the page has none of its own."""
@@ -47,4 +52,5 @@ def _url_entry(entry: Entry, item, i: int) -> UrlEntry:
     if not isinstance(data, dict) or not data.get("url"):
         raise entry.error("each of `urls` needs a `url`")
     item = Entry(data, f"{entry.where}: urls item {i + 1}", entry.folder)
-    return UrlEntry(data["url"], data.get("publisher"), item.year())
+    item.only(ITEM_KEYS, "an item of `urls`")
+    return UrlEntry(item.text("url"), item.text("publisher"), item.year())
