@@ -35,48 +35,66 @@ def discover(source: ListingSource, fetcher: Fetcher, year: int | None = None, l
              record: Callable[[FetchResult], None] = lambda _: None) -> list[Candidate]:
     """Report links of a `listing` source (of one report year when `year` is given). Every
     request made is passed to `record` (for the fetch manifest: re-runs ask conditionally)."""
-    budget, pattern, other_sites = source.max_pages, source.link_pattern, source.allow_other_sites
-    robots = _Robots(fetcher, source.allow_private, record)
-    host = urlsplit(source.url).hostname
-    queue, seen_pages, found, seen_links = [source.url], set(), [], set()
-    while queue and len(seen_pages) < budget:
+    crawl = _Crawl(source, fetcher, log, record)
+    queue, seen_pages, seen_links, found = [source.url], set(), set(), []
+    while queue and len(seen_pages) < source.max_pages:
         page = queue.pop(0)
         if page in seen_pages:
             continue
         seen_pages.add(page)
-        if not robots.allowed(page):
-            log(f"{source.name}: robots.txt forbids {page}")
-            continue
-        result = fetcher.fetch(page, allow_private=source.allow_private)
-        record(result)
-        if result.status == "error":
-            log(f"{source.name}: list page {page}: {result.error}")
-            continue
-        base = result.final_url or page
-        for href, text in _links(fetcher.store.get(result.sha256)):
-            url = _clean(urljoin(base, href))
-            if not url.startswith(("http://", "https://")):
-                continue
-            if _NEXT.match(text) or (_PAGED.search(url) and _same_column(url, source.url)):
+        for url, text in crawl.links(page):
+            title = normalize(text)
+            if _paginates(url, text, source.url):
                 if url not in seen_pages:
                     queue.append(url)
-                continue
-            title = normalize(text)
-            if not _REPORT.search(title) or (pattern and not pattern.search(url)) or url in seen_links:
-                continue
-            if not other_sites and urlsplit(url).hostname != host:
-                continue
-            seen_links.add(url)
-            if not robots.allowed(url):
-                log(f"{source.name}: robots.txt forbids {url}")
-                continue
-            listed = Candidate(url, _publisher(title) or source.publisher or source.name, _year_of(title), title,
-                               source.name)
-            if year is None or listed.year == year:
-                found.append(listed)
+            elif url not in seen_links and _is_report(url, title, source):
+                seen_links.add(url)
+                if crawl.allowed(url) and (year is None or _year_of(title) == year):
+                    found.append(Candidate(url, _publisher(title) or source.publisher or source.name,
+                                           _year_of(title), title, source.name))
     if queue:
-        log(f"{source.name}: stopped after {budget} list pages (max_pages)")
+        log(f"{source.name}: stopped after {source.max_pages} list pages (max_pages)")
     return found
+
+
+class _Crawl:
+    """The requests of one crawl: robots.txt asked first, every request recorded, every refusal logged."""
+
+    def __init__(self, source: ListingSource, fetcher: Fetcher, log: Callable[[str], None],
+                 record: Callable[[FetchResult], None]):
+        self.source, self.fetcher, self.log, self.record = source, fetcher, log, record
+        self.robots = _Robots(fetcher, source.allow_private, record)
+
+    def allowed(self, url: str) -> bool:
+        if self.robots.allowed(url):
+            return True
+        self.log(f"{self.source.name}: robots.txt forbids {url}")
+        return False
+
+    def links(self, page: str) -> list[tuple[str, str]]:
+        """(absolute address, title) of each http(s) link of a list page; none if it cannot be read."""
+        if not self.allowed(page):
+            return []
+        result = self.fetcher.fetch(page, allow_private=self.source.allow_private)
+        self.record(result)
+        if result.status == "error":
+            self.log(f"{self.source.name}: list page {page}: {result.error}")
+            return []
+        base = result.final_url or page
+        links = [(_clean(urljoin(base, href)), text) for href, text in _links(self.fetcher.store.get(result.sha256))]
+        return [(url, text) for url, text in links if url.startswith(("http://", "https://"))]
+
+
+def _paginates(url: str, text: str, start: str) -> bool:
+    """A link to another page of the column: a `下一页` link, or a numbered page in the same folder."""
+    return bool(_NEXT.match(text) or (_PAGED.search(url) and _same_column(url, start)))
+
+
+def _is_report(url: str, title: str, source: ListingSource) -> bool:
+    """A link whose title names an annual report, kept by the source's pattern and site rules."""
+    if not _REPORT.search(title) or (source.link_pattern and not source.link_pattern.search(url)):
+        return False
+    return source.allow_other_sites or urlsplit(url).hostname == urlsplit(source.url).hostname
 
 
 def _links(body: bytes) -> list[tuple[str, str]]:
