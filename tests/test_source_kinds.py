@@ -40,7 +40,8 @@ def test_each_kind_is_one_class_in_kinds(tmp_path):
     files, urls, listing = sources
     assert isinstance(files, FilesSource) and files.path == tmp_path / "reports" and files.year == 2021
     assert files.publisher == "某县人民政府"
-    assert urls.urls == (UrlEntry("https://example.gov.cn/1.html"), UrlEntry("https://example.gov.cn/2.html", None, 2020))
+    assert urls.urls == (UrlEntry("https://example.gov.cn/1.html"),
+                         UrlEntry("https://example.gov.cn/2.html", None, 2020))
     assert listing.link_pattern.pattern == "/nb/" and listing.max_pages == 3
     assert listing.allow_other_sites is False and listing.allow_private is False
 
@@ -110,7 +111,8 @@ def test_malformed_entries_are_clear_errors(tmp_path, entry, expected):
 
 
 def test_duplicate_names_and_a_registry_that_is_not_a_mapping(tmp_path):
-    assert "source 2 (x): duplicate name 'x'" in _error(tmp_path, "  - {name: x, kind: urls}\n  - {name: x, kind: urls}\n")
+    twice = "  - {name: x, kind: urls}\n  - {name: x, kind: urls}\n"
+    assert "source 2 (x): duplicate name 'x'" in _error(tmp_path, twice)
     path = tmp_path / "list.yaml"
     path.write_text("- {name: x, kind: urls}\n", encoding="utf-8")
     with pytest.raises(RegistryError, match="expected a top-level `sources:` list"):

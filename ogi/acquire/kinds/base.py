@@ -101,7 +101,7 @@ class Source(ABC):
     def from_entry(cls, entry: Entry) -> Source:
         """The source an entry describes: the common keys are checked here, the kind's own by `read`."""
         entry.only((*COMMON, *cls.keys, *NOTES), f"a {cls.kind} source")
-        entry.flag("untested")
+        entry.flag("untested")  # a note, but a yes/no one: checked like the other booleans
         return cls(name=str(entry.data["name"]), publisher=entry.text("publisher"), year=entry.year(),
                    allow_private=entry.flag("allow_private"),
                    options={key: value for key, value in entry.data.items() if key in NOTES}, **cls.read(entry))
