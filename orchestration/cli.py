@@ -43,7 +43,6 @@ def _extract(args) -> int:
 def _discover(args) -> int:
     from dataclasses import asdict
 
-    from ogi.acquire.discover import discover
     from ogi.acquire.fetch import Fetcher, Manifest, RawStore
     from ogi.acquire.sources import RegistryError, load_sources
     from ogi.store.files import storage_root
@@ -56,19 +55,10 @@ def _discover(args) -> int:
     root = storage_root()
     manifest = Manifest(root)
     fetcher = Fetcher(RawStore(root), previous=manifest.latest())
-    requests = []
+    log, requests = partial(print, file=sys.stderr), []
     for source in sources:
-        if source.kind == "urls":
-            found = [{"url": u.url, "publisher": u.publisher or source.publisher, "year": u.year or source.year,
-                      "title": None, "source": source.name} for u in source.urls
-                     if args.year is None or (u.year or source.year) in (None, args.year)]
-        elif source.kind == "listing":
-            log = partial(print, file=sys.stderr)
-            found = [asdict(x) for x in discover(source, fetcher, args.year, log, requests.append)]
-        else:
-            continue
-        for item in found:
-            sys.stdout.write(json.dumps(item, ensure_ascii=False) + "\n")
+        for item in source.candidates(fetcher, args.year, log, requests.append):
+            sys.stdout.write(json.dumps(asdict(item), ensure_ascii=False) + "\n")
     if requests:
         manifest.append(requests)
     return 0

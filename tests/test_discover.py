@@ -168,7 +168,7 @@ def test_pipeline_discovers_fetches_and_extracts_the_year(tmp_path, site):
         "/a/zfxxgknb/202301/t20230120_1.html", "/a/zfxxgknb/202302/t20230201_3.html",
         "/a/zfxxgknb/202303/missing.html", "/b/files/nb2022.pdf", "/b/content.jsp?id=12", "/b/files/sj2022.docx",
         "/c/art/2023/1/1/art_1.html"])
-    status = dict(zip(docs["path"], docs["status"]))
+    status = dict(zip(docs["path"], docs["status"], strict=True))
     assert status.pop("/a/zfxxgknb/202303/missing.html") == "fetch_error"
     assert set(status.values()) == {"ok"}
     cells = pd.read_parquet(tmp_path / "data" / "cells")

@@ -11,81 +11,90 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib import robotparser
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from lxml import etree
 
 from ogi.acquire.fetch import Fetcher, FetchPolicy, FetchResult
-from ogi.acquire.sources import Source
+from ogi.acquire.kinds.base import Candidate
 from ogi.read.decode import UnreadableDocument, decode
 from ogi.read.textnorm import normalize
 
-MAX_PAGES = 50
+if TYPE_CHECKING:  # the listing kind calls discover()
+    from ogi.acquire.kinds.listing import ListingSource
+
 _REPORT = re.compile(r"(?:政府|政务)?信息公开.{0,8}?(?:年度报告|年报)|年度报告|年报")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _NEXT = re.compile(r"^(?:下一页|下页|后页|next|›|»|>)$", re.IGNORECASE)
 _PAGED = re.compile(r"(?:/index_\d+\.s?html?$)|(?:[?&](?:page|pageNo|pageIndex|p)=\d+)", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
-class Listed:
-    url: str
-    publisher: str | None
-    year: int | None
-    title: str
-    source: str
-
-
-def discover(source: Source, fetcher: Fetcher, year: int | None = None, log: Callable[[str], None] = print,
-             record: Callable[[FetchResult], None] = lambda _: None) -> list[Listed]:
+def discover(source: ListingSource, fetcher: Fetcher, year: int | None = None, log: Callable[[str], None] = print,
+             record: Callable[[FetchResult], None] = lambda _: None) -> list[Candidate]:
     """Report links of a `listing` source (of one report year when `year` is given). Every
     request made is passed to `record` (for the fetch manifest: re-runs ask conditionally)."""
-    budget = int(source.options.get("max_pages", MAX_PAGES))
-    pattern = re.compile(source.options["link_pattern"]) if source.options.get("link_pattern") else None
-    other_sites = bool(source.options.get("allow_other_sites", False))
-    robots = _Robots(fetcher, source.allow_private, record)
-    host = urlsplit(source.url).hostname
-    queue, seen_pages, found, seen_links = [source.url], set(), [], set()
-    while queue and len(seen_pages) < budget:
+    crawl = _Crawl(source, fetcher, log, record)
+    queue, seen_pages, seen_links, found = [source.url], set(), set(), []
+    while queue and len(seen_pages) < source.max_pages:
         page = queue.pop(0)
         if page in seen_pages:
             continue
         seen_pages.add(page)
-        if not robots.allowed(page):
-            log(f"{source.name}: robots.txt forbids {page}")
-            continue
-        result = fetcher.fetch(page, allow_private=source.allow_private)
-        record(result)
-        if result.status == "error":
-            log(f"{source.name}: list page {page}: {result.error}")
-            continue
-        base = result.final_url or page
-        for href, text in _links(fetcher.store.get(result.sha256)):
-            url = _clean(urljoin(base, href))
-            if not url.startswith(("http://", "https://")):
-                continue
-            if _NEXT.match(text) or (_PAGED.search(url) and _same_column(url, source.url)):
+        for url, text in crawl.links(page):
+            title = normalize(text)
+            if _paginates(url, text, source.url):
                 if url not in seen_pages:
                     queue.append(url)
-                continue
-            title = normalize(text)
-            if not _REPORT.search(title) or (pattern and not pattern.search(url)) or url in seen_links:
-                continue
-            if not other_sites and urlsplit(url).hostname != host:
-                continue
-            seen_links.add(url)
-            if not robots.allowed(url):
-                log(f"{source.name}: robots.txt forbids {url}")
-                continue
-            listed = Listed(url, _publisher(title) or source.publisher or source.name, _year_of(title), title,
-                            source.name)
-            if year is None or listed.year == year:
-                found.append(listed)
+            elif url not in seen_links and _is_report(url, title, source):
+                seen_links.add(url)
+                if crawl.allowed(url) and (year is None or _year_of(title) == year):
+                    found.append(Candidate(url, _publisher(title) or source.publisher or source.name,
+                                           _year_of(title), title, source.name))
     if queue:
-        log(f"{source.name}: stopped after {budget} list pages (max_pages)")
+        log(f"{source.name}: stopped after {source.max_pages} list pages (max_pages)")
     return found
+
+
+class _Crawl:
+    """The requests of one crawl: robots.txt asked first, every request recorded, every refusal logged."""
+
+    def __init__(self, source: ListingSource, fetcher: Fetcher, log: Callable[[str], None],
+                 record: Callable[[FetchResult], None]):
+        self.source, self.fetcher, self.log, self.record = source, fetcher, log, record
+        self.robots = _Robots(fetcher, source.allow_private, record)
+
+    def allowed(self, url: str) -> bool:
+        if self.robots.allowed(url):
+            return True
+        self.log(f"{self.source.name}: robots.txt forbids {url}")
+        return False
+
+    def links(self, page: str) -> list[tuple[str, str]]:
+        """(absolute address, title) of each http(s) link of a list page; none if it cannot be read."""
+        if not self.allowed(page):
+            return []
+        result = self.fetcher.fetch(page, allow_private=self.source.allow_private)
+        self.record(result)
+        if result.status == "error":
+            self.log(f"{self.source.name}: list page {page}: {result.error}")
+            return []
+        base = result.final_url or page
+        links = [(_clean(urljoin(base, href)), text) for href, text in _links(self.fetcher.store.get(result.sha256))]
+        return [(url, text) for url, text in links if url.startswith(("http://", "https://"))]
+
+
+def _paginates(url: str, text: str, start: str) -> bool:
+    """A link to another page of the column: a `下一页` link, or a numbered page in the same folder."""
+    return bool(_NEXT.match(text) or (_PAGED.search(url) and _same_column(url, start)))
+
+
+def _is_report(url: str, title: str, source: ListingSource) -> bool:
+    """A link whose title names an annual report, kept by the source's pattern and site rules."""
+    if not _REPORT.search(title) or (source.link_pattern and not source.link_pattern.search(url)):
+        return False
+    return source.allow_other_sites or urlsplit(url).hostname == urlsplit(source.url).hostname
 
 
 def _links(body: bytes) -> list[tuple[str, str]]:
