@@ -11,6 +11,7 @@ class OgiSettings(dg.ConfigurableResource):
     storage_root: str = "data"
     sources: str = "sources.yaml"
     waivers: str = "waivers.yaml"
+    withdrawn: str = "withdrawn.yaml"
     gate: str = ""
     workers: int = 0  # 0: one per core
     per_host_delay: float = 1.0

@@ -62,6 +62,7 @@ def _document_row(doc: dict, cells: list[dict], violations: list[dict], fetched:
         "published_date": doc["published_date"], "content_sha256": fetched["content_sha256"],
         "fetched_at": fetched["fetched_at"], "status": status, "error": doc["error"] or fetched["error"],
         "http_status": fetched["http_status"], "content_type": fetched["content_type"],
+        "last_attempt_at": fetched["last_attempt_at"], "last_attempt": fetched["last_attempt"],
         "cells_with_value": sum(c["value"] is not None for c in cells),
         "cells_inferred": sum(bool(c["inferred"]) for c in cells),
         "cells_ambiguous": sum(bool(c["ambiguous"]) for c in cells),

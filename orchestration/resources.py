@@ -11,6 +11,7 @@ def settings_from_env() -> OgiSettings:
         storage_root=storage_root(),
         sources=os.environ.get("OGI_SOURCES") or "sources.yaml",
         waivers=os.environ.get("OGI_WAIVERS") or "waivers.yaml",
+        withdrawn=os.environ.get("OGI_WITHDRAWN") or "withdrawn.yaml",
         gate=os.environ.get("OGI_GATE") or "",
         workers=int(os.environ.get("OGI_WORKERS") or 0),
     )

@@ -24,6 +24,7 @@ SCHEMAS = {
         ("doc_id", _STR), ("source", _STR), ("source_url", _STR), ("publisher_hint", _STR),
         ("content_sha256", _STR), ("fetched_at", pa.timestamp("us", tz="UTC")), ("status", _STR),
         ("http_status", pa.int16()), ("content_type", _STR), ("error", _STR),
+        ("last_attempt_at", pa.timestamp("us", tz="UTC")), ("last_attempt", _STR),
     ]),
     "normalized": pa.schema([("doc_id", _STR), ("document", _STR), ("error", _STR)]),
     "extracted": pa.schema([
@@ -36,7 +37,8 @@ SCHEMAS = {
         ("doc_id", _STR), ("publisher", _STR), ("title", _STR), ("source", _STR), ("source_url", _STR),
         ("format_version", _STR), ("published_date", pa.date32()), ("content_sha256", _STR),
         ("fetched_at", pa.timestamp("us", tz="UTC")), ("status", _STR), ("error", _STR),
-        ("http_status", pa.int16()), ("content_type", _STR), ("cells_with_value", _I32),
+        ("http_status", pa.int16()), ("content_type", _STR),
+        ("last_attempt_at", pa.timestamp("us", tz="UTC")), ("last_attempt", _STR), ("cells_with_value", _I32),
         ("cells_inferred", _I32), ("cells_ambiguous", _I32), ("errors_broken", _I32),
         ("warnings_broken", _I32), ("warnings", pa.list_(_STR)),
     ]),

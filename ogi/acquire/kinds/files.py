@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 from ogi.acquire.fetch import Fetcher, RawStore
 from ogi.acquire.found import Found
 from ogi.acquire.kinds.base import Candidate, Documents, Entry, Log, Record, Source
+from ogi.read.normalize import MAX_BYTES
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -43,8 +45,23 @@ class FilesSource(Source):
         if not files:
             log(f"source {self.name}: no files at {self.path}")
         for path in files:
+            yield self._read(path, store), None
+
+    def _read(self, path: Path, store: RawStore) -> Found:
+        """One file, its size checked before it is read or stored; a name that is not UTF-8 is
+        kept with its bytes escaped (\\xNN) so that it can be written and shown."""
+        name = os.fsencode(path).decode("utf-8", errors="backslashreplace")
+        now = datetime.now(UTC).replace(microsecond=0)
+        try:
+            stat = path.stat()
+            if stat.st_size > MAX_BYTES:
+                raise OSError(f"file is {stat.st_size / 2**20:.1f} MiB, over the {MAX_BYTES / 2**20:.0f} MiB limit "
+                              "for one report")
             data = path.read_bytes()
-            sha = store.put(data)
-            mtime = datetime.fromtimestamp(path.stat().st_mtime, tz=UTC).replace(microsecond=0)
-            yield Found(self.name, str(path), self.publisher, self.year, sha, mtime, "ok", None, None, None,
-                        data), None
+        except OSError as exc:
+            reason = exc.strerror if exc.strerror else str(exc)
+            return Found(self.name, name, self.publisher, self.year, None, now, "fetch_error", None, None, reason,
+                         None, now, reason)
+        mtime = datetime.fromtimestamp(stat.st_mtime, tz=UTC).replace(microsecond=0)
+        return Found(self.name, name, self.publisher, self.year, store.put(data), mtime, "ok", None, None, None,
+                     data, now, "read from the folder")
