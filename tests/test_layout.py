@@ -57,3 +57,19 @@ def test_every_module_says_what_it_does():
     missing = [str(p.relative_to(ROOT)) for package in PACKAGES for p in (ROOT / package).rglob("*.py")
                if not ast.get_docstring(ast.parse(p.read_text(encoding="utf-8")))]
     assert not missing, f"modules without an opening docstring: {missing}"
+
+
+def test_the_readme_layout_names_every_module_and_nothing_else():
+    import re
+    import subprocess
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("## Layout", 1)[1].split("```", 2)[1]
+    named = set(re.findall(r"[\w]+\.(?:py|yaml)", block))
+    tracked = subprocess.run(["git", "ls-files", *PACKAGES, "benchmarks"], cwd=ROOT, capture_output=True, text=True,
+                             check=True).stdout.split()
+    modules = {p.rsplit("/", 1)[-1] for p in tracked if p.endswith((".py", ".yaml"))} - {"__init__.py"}
+    assert modules - named == set(), "modules the Layout section does not name"
+    existing = {p.rsplit("/", 1)[-1] for p in subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True,
+                                                             text=True, check=True).stdout.split()}
+    assert named - existing - {"__init__.py"} == set(), "names in the Layout section that are not files"

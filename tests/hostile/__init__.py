@@ -1,0 +1,1 @@
+"""Hostile and unlucky files, generated at test time where large."""
