@@ -18,10 +18,32 @@ from ogi.format import load_format
 GATE_FILE = Path(__file__).with_name("gate.yaml")
 
 
+class GateConfigError(ValueError):
+    """gate.yaml is malformed; the message says where and what is allowed."""
+
+
 def gate_settings(path: str | None = None) -> dict:
-    path = path or os.environ.get("OGI_GATE") or GATE_FILE
-    spec = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
-    return {"tolerance": float(spec.get("tolerance", 1e-6)), "mostly": dict(spec.get("mostly") or {})}
+    """Tolerance and `mostly` per rule, checked: a `mostly` of 0 would silently turn a rule off,
+    so only 0 < mostly <= 1 is accepted, for rules the format has (or `default`)."""
+    path = Path(path or os.environ.get("OGI_GATE") or GATE_FILE)
+    try:
+        spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise GateConfigError(f"cannot read gate settings {path}: {exc}") from None
+    if not isinstance(spec, dict) or set(spec) - {"tolerance", "mostly"}:
+        raise GateConfigError(f"{path}: expected only `tolerance` and `mostly`")
+    tolerance, mostly = spec.get("tolerance", 1e-6), spec.get("mostly") or {}
+    if isinstance(tolerance, bool) or not isinstance(tolerance, int | float) or tolerance < 0:
+        raise GateConfigError(f"{path}: tolerance must be a number >= 0, not {tolerance!r}")
+    if not isinstance(mostly, dict):
+        raise GateConfigError(f"{path}: `mostly` must map rule ids to shares")
+    for rule, share in mostly.items():
+        if rule != "default" and rule not in _rules():
+            raise GateConfigError(f"{path}: mostly: unknown rule {rule!r} (rules: {', '.join(sorted(_rules()))})")
+        if isinstance(share, bool) or not isinstance(share, int | float) or not 0 < share <= 1:
+            raise GateConfigError(f"{path}: mostly: {rule}: {share!r} is not a share in (0, 1]; to stop checking "
+                                  "a rule for some documents, waive them in waivers.yaml")
+    return {"tolerance": float(tolerance), "mostly": {str(k): float(v) for k, v in mostly.items()}}
 
 
 def _rules() -> dict[str, dict]:

@@ -65,12 +65,11 @@ def _discover(args) -> int:
 
 
 def _materialize(args) -> int:
-    from ogi.acquire.sources import RegistryError
-    from orchestration.run import materialize
+    from orchestration.run import CONFIG_ERRORS, materialize
 
     try:
         outcomes = materialize(args.year or None)
-    except RegistryError as exc:
+    except CONFIG_ERRORS as exc:
         print(f"ogi materialize: {exc}", file=sys.stderr)
         return 2
     if not outcomes:

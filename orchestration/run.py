@@ -10,10 +10,13 @@ import dagster as dg
 from assets import ASSETS
 from assets.gate import gate
 from assets.settings import OgiSettings
+from expectations.suites import GateConfigError, gate_settings
 from ogi.acquire.collect import YearIndex, gather, place
 from ogi.acquire.fetch import Fetcher, Manifest, RawStore
-from ogi.acquire.sources import load_sources
+from ogi.acquire.keep import WithdrawnError, load_withdrawn
+from ogi.acquire.sources import RegistryError, load_sources
 from ogi.parallel import pool, read_years
+from ogi.rules.waivers import WaiverError, load_waivers
 from orchestration.resources import settings_from_env
 
 
@@ -88,9 +91,22 @@ def _root_message(error) -> str:
     return error.message.strip().splitlines()[-1]
 
 
+CONFIG_ERRORS = (RegistryError, WaiverError, WithdrawnError, GateConfigError)
+
+
+def check_settings(settings: OgiSettings) -> None:
+    """Read every configuration file once before any run, so a mistake is one clear message
+    (one of CONFIG_ERRORS) instead of a failed step or a silently ignored setting."""
+    load_sources(settings.sources)
+    load_waivers(settings.waivers)
+    load_withdrawn(settings.withdrawn)
+    gate_settings(settings.gate or None)
+
+
 def materialize(years: list[str] | None = None) -> list[YearOutcome]:
     default_dagster_home()
     settings = settings_from_env()
+    check_settings(settings)
     years = years or years_in_sources(settings)
     with dg.DagsterInstance.get() as instance:
         return [materialize_year(y, settings, instance) for y in years]

@@ -75,3 +75,21 @@ def test_document_suite_can_fail():
     missing = run_suite(context(), documents_suite(columns, 2020), frame.drop(columns=["title"]).assign(report_year=2020),
                         ["doc_id"])
     assert [f.rule for f in missing.failures] == ["expect_table_columns_to_match_set"]
+
+
+@pytest.mark.parametrize("text, message", [
+    ("mostly: {t3_balance: 0}", "is not a share in \\(0, 1\\]"),
+    ("mostly: {t3_balance: '0.9'}", "is not a share"),
+    ("mostly: {t3_balans: 0.9}", "unknown rule 't3_balans'"),
+    ("tolerance: -1", "tolerance must be a number >= 0"),
+    ("strictness: high", "expected only `tolerance` and `mostly`"),
+    ("mostly: [1]", "`mostly` must map rule ids"),
+    ("mostly: {t3_balance: 0.9", "cannot read gate settings"),
+])
+def test_gate_settings_that_would_switch_a_rule_off_or_are_malformed_are_refused(tmp_path, text, message):
+    from expectations.suites import GateConfigError
+
+    path = tmp_path / "gate.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(GateConfigError, match=message):
+        gate_settings(str(path))

@@ -39,3 +39,23 @@ def test_a_malformed_registry_is_a_clear_error(tmp_path):
         assert out.returncode == 2
         assert "needs `name` and `kind`" in out.stderr and "Traceback" not in out.stderr
 
+
+
+def test_every_configuration_mistake_stops_ogi_materialize_with_one_clear_message(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    files = {"OGI_WAIVERS": ("waivers:\n  - {doc_id: abc}\n", "needs doc_id, rule and reason"),
+             "OGI_WITHDRAWN": ("withdrawn:\n  - {reason: gone}\n", "needs `doc_id` or `source_url`"),
+             "OGI_GATE": ("mostly: {t3_balance: 0}\n", "is not a share in (0, 1]")}
+    (tmp_path / "home").mkdir()
+    for variable, (text, message) in files.items():
+        bad = tmp_path / f"{variable}.yaml"
+        bad.write_text(text, encoding="utf-8")
+        env = {**os.environ, variable: str(bad), "OGI_DATA": str(tmp_path / "data"), "DAGSTER_HOME": str(tmp_path / "home")}
+        out = subprocess.run([sys.executable, "-m", "orchestration.cli", "materialize", "--year", "2020"], cwd=ROOT,
+                             env=env, capture_output=True, text=True, check=False, timeout=120)
+        assert out.returncode == 2, (variable, out.stderr[-2000:])
+        assert message in out.stderr and "Traceback" not in out.stderr
+        assert not (tmp_path / "data" / "staging").exists()
