@@ -33,10 +33,14 @@ def shared_corpus() -> Path:
     return SHARED
 
 
+PUBLIC_HOST = "93.184.216.34"
+
+
 def loopback_only(test):
     """Run the test inside a network namespace that has only loopback (`unshare -n`), so that
     no packet of a test naming public addresses can leave the machine; the test is re-run there
-    by pytest and its outcome is this test's."""
+    by pytest and its outcome is this test's. Inside, PUBLIC_HOST (a public address) is also on
+    loopback, so a test can serve a "public" site that the address guard lets through."""
     import functools
     import os
     import subprocess
@@ -48,7 +52,7 @@ def loopback_only(test):
             return test(*args, **kwargs)
         node = os.environ["PYTEST_CURRENT_TEST"].rsplit(" ", 1)[0]
         inner = subprocess.run(
-            ["unshare", "-n", "sh", "-c", 'ip link set lo up && exec "$@"', "sh", sys.executable, "-m", "pytest",
+            ["unshare", "-n", "sh", "-c", f'ip link set lo up && ip addr add {PUBLIC_HOST}/32 dev lo && exec "$@"', "sh", sys.executable, "-m", "pytest",
              "-q", "-p", "no:cacheprovider", "-p", "no:cov", node],
             cwd=ROOT, env={**os.environ, "OGI_LOOPBACK_ONLY": "1"}, capture_output=True, text=True, check=False)
         assert inner.returncode == 0, f"inside the loopback-only namespace:\n{inner.stdout[-3000:]}{inner.stderr[-2000:]}"

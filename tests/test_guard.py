@@ -98,3 +98,37 @@ def test_a_damaged_raw_object_is_refused_and_dropped(tmp_path):
     with pytest.raises(RawStoreCorrupt, match="damaged"):
         store.get(sha)
     assert not store.exists(sha)  # so the next fetch stores it again
+
+
+@loopback_only
+def test_attachment_links_are_checked_like_every_other_url(tmp_path, secret):
+    """A public report page that links its "attachment" on an internal address."""
+    from ogi.acquire.found import fetch_report
+    from tests.conftest import PUBLIC_HOST
+
+    page = (f'<html><body><h1>示例县2020年政府信息公开工作年度报告</h1>'
+            f'<a href="http://127.0.0.1:{secret}/report.pdf">附件：年度报告.pdf</a></body></html>').encode()
+
+    class Public(BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
+
+        def log_message(self, *args):
+            pass
+
+    public = ThreadingHTTPServer((PUBLIC_HOST, 0), Public)
+    threading.Thread(target=public.serve_forever, daemon=True).start()
+    try:
+        fetcher = Fetcher(RawStore(str(tmp_path)), QUICK)
+        found = list(fetch_report("site", fetcher, fetcher.store, f"http://{PUBLIC_HOST}:{public.server_address[1]}/",
+                                  None, 2020, allow_private=False))
+    finally:
+        public.shutdown()
+    page_item, attachment = found[0][0], found[1][0]
+    assert page_item is None  # the page only links its report
+    assert attachment.status == "fetch_error" and attachment.error == "refused: 127.0.0.1 is a loopback address"
+    assert _Secret.reached == []
