@@ -28,7 +28,9 @@ def _alive(pid: int) -> bool:
 
 
 def _workers_after(stop) -> list[int]:
-    run = subprocess.Popen([sys.executable, "-c", SCRIPT], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    # Without pytest-cov's subprocess hooks: they install their own SIGTERM handler.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("COV_CORE", "COVERAGE"))}
+    run = subprocess.Popen([sys.executable, "-c", SCRIPT], cwd=ROOT, stdout=subprocess.PIPE, text=True, env=env)
     pids = [int(p) for p in run.stdout.readline().split()]
     assert pids and all(_alive(p) for p in pids)
     stop(run)
