@@ -16,6 +16,7 @@ class OgiSettings(dg.ConfigurableResource):
     workers: int = 0  # 0: one per core
     per_host_delay: float = 1.0
     read_timeout: float = 30.0
+    retries: int = 3  # on connection errors, 429 and 5xx
 
     def fetch_policy(self) -> FetchPolicy:
-        return FetchPolicy(per_host_delay=self.per_host_delay, read_timeout=self.read_timeout)
+        return FetchPolicy(per_host_delay=self.per_host_delay, read_timeout=self.read_timeout, retries=self.retries)

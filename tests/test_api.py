@@ -15,6 +15,7 @@ from tests.conftest import ROOT
 SAMPLE = ROOT / "samples" / "reports" / "001_b4298fc88d3c412f.txt"
 
 
+@pytest.mark.slow
 def test_read_report_gives_the_record_ogi_extract_prints():
     printed = subprocess.run([sys.executable, "-m", "orchestration.cli", "extract", str(SAMPLE)], cwd=ROOT,
                              capture_output=True, text=True, check=True).stdout

@@ -138,6 +138,7 @@ def _registry(tmp_path, base: str):
     return path
 
 
+@pytest.mark.slow
 def test_discover_command_lists_the_years_reports(tmp_path, site):
     s, _ = site
     env = {**os.environ, "OGI_DATA": str(tmp_path / "data")}
@@ -156,6 +157,7 @@ def test_discover_command_lists_the_years_reports(tmp_path, site):
     assert s.requests["/c/private/art_2.html"] == 0
 
 
+@pytest.mark.slow
 def test_pipeline_discovers_fetches_and_extracts_the_year(tmp_path, site):
     s, reports = site
     settings = OgiSettings(storage_root=str(tmp_path / "data"), sources=str(_registry(tmp_path, s.base)),

@@ -12,6 +12,8 @@ from assets.settings import OgiSettings
 from orchestration.run import materialize_year
 from tests.conftest import ROOT
 
+pytestmark = pytest.mark.slow  # every test runs the pipeline twice or more
+
 SAMPLE = ROOT / "samples" / "reports"
 REPORTS = ["000_79a8b3009d0b47ce.txt", "002_0e7b839799d88c56.txt", "004_890802141209736b.txt"]  # the 2020 ones
 
@@ -51,7 +53,7 @@ def _run(tmp_path, base: str, withdrawn: str = "") -> tuple:
     (tmp_path / "withdrawn.yaml").write_text(withdrawn or "withdrawn: []\n", encoding="utf-8")
     settings = OgiSettings(storage_root=str(tmp_path / "data"), sources=str(registry), per_host_delay=0.0,
                            waivers=str(tmp_path / "none.yaml"), withdrawn=str(tmp_path / "withdrawn.yaml"),
-                           workers=1, read_timeout=2.0)
+                           workers=1, read_timeout=2.0, retries=0)
     outcome = materialize_year("2020", settings, dg.DagsterInstance.ephemeral())
     return outcome, pd.read_parquet(tmp_path / "data" / "documents").set_index("source_url")
 

@@ -21,9 +21,9 @@ from tests.conftest import ROOT
 SEED_001 = "7925c362b5d43f62d1038ea0659bd0e75d3d10c918546491b6dcd76f65ba67a7"
 
 
-def _settings(root: Path, waivers: Path | None = None) -> OgiSettings:
+def _settings(root: Path, waivers: Path | None = None, workers: int = 1) -> OgiSettings:
     return OgiSettings(storage_root=str(root), sources=str(ROOT / "sources.yaml"),
-                       waivers=str(waivers or root / "no-waivers.yaml"), workers=2)
+                       waivers=str(waivers or root / "no-waivers.yaml"), workers=workers)
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +36,7 @@ def sample_run(tmp_path_factory, sample_instance):
     """2020 and 2021 of the bundled sample, no waivers: 2021 breaks t3_balance (seed 001)."""
     root = tmp_path_factory.mktemp("data")
     instance = sample_instance
-    settings = _settings(root)
+    settings = _settings(root, workers=2)  # the worker pools, for real
     return root, {y: materialize_year(y, settings, instance) for y in ("2020", "2021")}
 
 
@@ -105,6 +105,7 @@ def test_published_parquet_reads_back_everywhere(sample_run):
                     ("铜鼓县人民政府办公室", "2019", "ok")]
 
 
+@pytest.mark.slow
 def test_rerun_is_idempotent(tmp_path):
     settings, instance = _settings(tmp_path), dg.DagsterInstance.ephemeral()
     materialize_year("2020", settings, instance)
@@ -192,6 +193,7 @@ def test_publishing_alone_cannot_bypass_the_gate(sample_run, sample_instance):
     assert not (root / "documents" / "year=2021").exists()
 
 
+@pytest.mark.slow
 def test_a_damaged_raw_object_is_recorded_and_stored_again(tmp_path):
     settings, instance = _settings(tmp_path), dg.DagsterInstance.ephemeral()
     assert materialize_year("2020", settings, instance).published
@@ -208,6 +210,7 @@ def test_a_damaged_raw_object_is_recorded_and_stored_again(tmp_path):
     assert (again[again["content_sha256"] == victim]["status"] == "ok").all()
 
 
+@pytest.mark.slow
 def test_a_damaged_previous_year_only_leaves_the_cross_year_rules_unjudged(tmp_path):
     settings, instance = _settings(tmp_path), dg.DagsterInstance.ephemeral()
     assert materialize_year("2020", settings, instance).published

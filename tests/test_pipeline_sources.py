@@ -42,6 +42,7 @@ def site():
     server.server_close()
 
 
+@pytest.mark.slow
 def test_urls_are_fetched_placed_and_not_downloaded_twice(tmp_path, site):
     base, served = site
     registry = tmp_path / "sources.yaml"

@@ -2,6 +2,8 @@
 
 from collections import Counter
 
+import pytest
+
 from ogi.acquire.sources import load_sources
 from tests.conftest import ROOT
 
@@ -23,6 +25,7 @@ def test_starter_registry_covers_every_level_and_is_marked_untested():
     assert all(u.url.startswith(("http://", "https://")) for s in sources if s.kind == "urls" for u in s.urls)
 
 
+@pytest.mark.slow
 def test_a_malformed_registry_is_a_clear_error(tmp_path):
     import os
     import subprocess
@@ -41,6 +44,7 @@ def test_a_malformed_registry_is_a_clear_error(tmp_path):
 
 
 
+@pytest.mark.slow
 def test_every_configuration_mistake_stops_ogi_materialize_with_one_clear_message(tmp_path):
     import os
     import subprocess

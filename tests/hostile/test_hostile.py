@@ -30,6 +30,7 @@ def test_utf8_declared_as_a_single_byte_charset_is_read_as_utf8_and_reported():
     assert any("iso8859-1" in w and "utf-8" in w for w in record["warnings"]), record["warnings"]
 
 
+@pytest.mark.slow
 def test_ogi_extract_prints_valid_utf8_for_any_file_name_and_exits_0(tmp_path):
     good = tmp_path / "good.html"
     good.write_text(render_html(random_report(9)), encoding="utf-8")
@@ -51,6 +52,7 @@ def test_ogi_extract_prints_valid_utf8_for_any_file_name_and_exits_0(tmp_path):
     assert records[2]["error"].startswith("cannot read file")
 
 
+@pytest.mark.slow
 def test_a_conversion_cut_short_leaves_no_libreoffice_behind(tmp_path, monkeypatch):
     """soffice runs soffice.bin as its own child; when the document's time is up, both go."""
     import time
