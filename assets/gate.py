@@ -8,15 +8,18 @@ the Data Docs of the run.
 import dagster as dg
 
 from assets.common import hold
+from assets.partitions import report_years
 from assets.settings import OgiSettings
 from assets.validate import validated_reports
 from expectations import CHECKS
 
 
 @dg.multi_asset_check(
-    specs=[dg.AssetCheckSpec(name, asset=validated_reports, blocking=True,
-                             description=(f"Every {t} rule of format.yaml, as Great Expectations expectations"
-                                          if t else "Document metadata and schema of the documents dataset"))
+    specs=[dg.AssetCheckSpec(name, asset=validated_reports, blocking=True, partitions_def=report_years,
+                             description=(f"Every {t} rule of ogi/format/templates.yaml, as Great Expectations "
+                                          "expectations (expectations/suites.py)" if t else
+                                          "Document metadata and schema of the documents dataset "
+                                          "(expectations/suites.py)"))
            for name, t in CHECKS.items()],
 )
 def gate(context: dg.AssetCheckExecutionContext, settings: OgiSettings):

@@ -7,6 +7,7 @@ Every rule of the format becomes one named expectation over the residual frame (
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
 
 import great_expectations as gx
@@ -98,4 +99,9 @@ def documents_suite(columns: list[str], year: int) -> gx.ExpectationSuite:
         suite.add_expectation(expectation)
     publisher = suite.expectations[-1]
     publisher.meta = {"rule": "publisher_found", "severity": "warning"}
+    # The format's document rule: a report covers a calendar year, so it is published after it.
+    rule = load_format().document_rules["published_after_report_year"]
+    suite.add_expectation(e.ExpectColumnValuesToBeBetween(
+        column="published_date", min_value=date(year + 1, 1, 1), meta={"rule": rule["id"], "severity": rule["severity"]},
+        description=f"{rule['id']} ({rule['kind']}, {rule['severity']}): {rule['note']}"))
     return suite

@@ -77,6 +77,19 @@ def test_document_suite_can_fail():
     assert [f.rule for f in missing.failures] == ["expect_table_columns_to_match_set"]
 
 
+def test_a_report_dated_before_its_year_ended_is_a_gate_warning():
+    from datetime import date
+
+    columns = [*SCHEMAS["documents"].names, "report_year"]
+    frame = pd.DataFrame([dict.fromkeys(columns), dict.fromkeys(columns)]).assign(
+        doc_id=["early", "on_time"], status="ok", format_version="2021", publisher="x", report_year=2020,
+        published_date=[date(2020, 11, 3), date(2021, 1, 20)])
+    outcome = run_suite(context(), documents_suite(columns, 2020), frame, ["doc_id"])
+    assert [(f.rule, f.severity, f.doc_ids) for f in outcome.failures] == [
+        ("published_after_report_year", "warning", ["early"])]
+    assert not outcome.blocking
+
+
 @pytest.mark.parametrize("text, message", [
     ("mostly: {t3_balance: 0}", "is not a share in \\(0, 1\\]"),
     ("mostly: {t3_balance: '0.9'}", "is not a share"),

@@ -221,3 +221,10 @@ def test_a_damaged_previous_year_only_leaves_the_cross_year_rules_unjudged(tmp_p
     assert outcome.published, outcome.error
     warnings = pd.read_parquet(tmp_path / "documents" / "year=2021")["warnings"].iloc[0]
     assert any("cross-year rules not evaluable" in w and str(damaged) in w for w in warnings)
+
+
+def test_each_year_has_its_own_gate_result(sample_run, sample_instance):
+    key = dg.AssetCheckKey(dg.AssetKey("validated_reports"), "t3_rules")
+    records = sample_instance.event_log_storage.get_asset_check_execution_history(key, limit=10)
+    status = {r.partition: r.status.value for r in records}
+    assert status == {"2020": "SUCCEEDED", "2021": "FAILED"}
