@@ -31,3 +31,16 @@ def hold(context, settings: OgiSettings) -> int:
 
     hold_year(settings.storage_root, year, context.run.run_id, alive)
     return year
+
+
+class Progress:
+    """Logs `done of total` in the run's log each time another tenth of a step's documents is done."""
+
+    def __init__(self, context, what: str, total: int):
+        self.context, self.what, self.total, self.done, self.logged = context, what, total, 0, 0
+
+    def add(self, n: int) -> None:
+        self.done += n
+        if self.total and (self.done - self.logged >= self.total / 10 or self.done == self.total):
+            self.context.log.info(f"{self.what}: {self.done:,} of {self.total:,} documents")
+            self.logged = self.done

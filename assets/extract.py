@@ -2,12 +2,12 @@
 
 import dagster as dg
 
-from assets.common import BATCH, hold, stage_asset
+from assets.common import BATCH, Progress, hold, stage_asset
 from assets.normalize import normalized_reports
 from assets.settings import OgiSettings
 from ogi.parallel import map_batches, pool
 from ogi.steps import CELL_COLUMNS, extract_row
-from ogi.store.parquet import read_partition, write_partition
+from ogi.store.parquet import count_rows, read_partition, write_partition
 
 
 @stage_asset(deps=[normalized_reports],
@@ -17,12 +17,14 @@ def extracted_reports(context: dg.AssetExecutionContext, settings: OgiSettings) 
     docs = cells = with_value = 0
     with pool(settings.workers) as executor, write_partition(root, "extracted", year) as add_doc, \
             write_partition(root, "cells", year) as add_cells:
+        progress = Progress(context, "extracted", count_rows(root, "normalized", year))
         for rows in read_partition(root, "normalized", year, batch_size=BATCH):
             for results in map_batches(executor, extract_row, rows, BATCH):
                 add_doc([doc for doc, _ in results])
                 columns = {k: [v for _, cs in results for v in cs[k]] for k in CELL_COLUMNS}
                 add_cells(columns)
                 docs += len(results)
+                progress.add(len(results))
                 cells += len(columns["value"])
                 with_value += sum(v is not None for v in columns["value"])
     return dg.MaterializeResult(metadata={"dagster/row_count": docs, "cells": cells, "cells_with_value": with_value})

@@ -23,7 +23,8 @@ PUBLISHED_COLUMNS = ["doc_id", "publisher", "source", "source_url", "content_sha
                      "http_status", "content_type"]
 
 
-@stage_asset(description="Every document of every registered source, stored raw (content-addressed); the "
+@stage_asset(pool="ogi_fetch",  # one fetch step at a time across runs: hosts see one polite client
+             description="Every document of every registered source, stored raw (content-addressed); the "
              "ones whose report year is this partition, listed in staging/fetched, with the documents "
              "published before that could not be refreshed kept from their stored bytes.")
 def raw_reports(context: dg.AssetExecutionContext, settings: OgiSettings) -> dg.MaterializeResult:

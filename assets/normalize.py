@@ -2,13 +2,13 @@
 
 import dagster as dg
 
-from assets.common import BATCH, hold, stage_asset
+from assets.common import BATCH, Progress, hold, stage_asset
 from assets.fetch import raw_reports
 from assets.settings import OgiSettings
 from ogi.acquire.fetch import RawStore, RawStoreCorrupt
 from ogi.parallel import map_batches, pool
 from ogi.steps import normalize_row
-from ogi.store.parquet import read_partition, write_partition
+from ogi.store.parquet import count_rows, read_partition, write_partition
 
 
 @stage_asset(deps=[raw_reports],
@@ -18,6 +18,7 @@ def normalized_reports(context: dg.AssetExecutionContext, settings: OgiSettings)
     store = RawStore(root)
     done = unreadable = 0
     with pool(settings.workers) as executor, write_partition(root, "normalized", year) as append:
+        progress = Progress(context, "normalized", count_rows(root, "fetched", year))
         for rows in read_partition(root, "fetched", year, batch_size=BATCH):
             items, failed = [], {}
             for r in rows:
@@ -33,5 +34,6 @@ def normalized_reports(context: dg.AssetExecutionContext, settings: OgiSettings)
             batch = [out.get(r["doc_id"]) or failed[r["doc_id"]] for r in rows]
             unreadable += sum(b["error"] is not None for b in batch)
             done += len(batch)
+            progress.add(len(batch))
             append(batch)
     return dg.MaterializeResult(metadata={"dagster/row_count": done, "unreadable": unreadable})

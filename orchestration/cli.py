@@ -72,37 +72,69 @@ def _materialize(args) -> int:
     except CONFIG_ERRORS as exc:
         print(f"ogi materialize: {exc}", file=sys.stderr)
         return 2
-    if not outcomes:
+    done = []
+    print(f"{'year':<6} {'documents':>9}  outcome", flush=True)
+    for o in outcomes:
+        print(f"{o.year:<6} {o.documents:>9}  {_state(o)}", flush=True)
+        done.append(o)
+    if not done:
         print("no report years found in the sources", file=sys.stderr)
         return 1
-    print(f"{'year':<6} {'documents':>9}  outcome")
-    for o in outcomes:
-        if o.published:
-            state = "published" + (f" (warnings: {', '.join(o.failed_rules)})" if o.failed_rules else "")
-        elif o.failed_checks and not o.error:
-            state = f"held back by the gate: {', '.join(o.failed_rules)} (staging kept; see the check metadata)"
-        else:
-            state = f"failed: {o.error}"
-        print(f"{o.year:<6} {o.documents:>9}  {state}")
     data = os.environ.get("OGI_DATA") or "data"
     print(f"Parquet under {data}/{{documents,cells,violations}}/year=YYYY/; runs in DAGSTER_HOME="
           f"{os.environ.get('DAGSTER_HOME')}")
-    return 0 if all(o.published for o in outcomes) else 1
+    return 0 if all(o.published for o in done) else 1
+
+
+def _state(o) -> str:
+    """One year's outcome; for a held year, what failed, where, and how to waive it."""
+    warnings = sorted(set(o.failed_rules) - set(o.blocking_rules))
+    if o.published:
+        return "published" + (f" (warnings: {', '.join(warnings)})" if warnings else "")
+    if not o.blocking_rules or o.error:
+        return f"failed: {o.error}"
+    rows = [r for r in o.held_documents.splitlines() if r.startswith("| ") and not r.startswith("| doc_id")]
+    lines = [f"held back by the gate: {', '.join(o.blocking_rules)} (staging kept)"]
+    lines += [f"{'':18}{r}" for r in rows[:5]] + ([f"{'':18}… {len(rows) - 5} more in the check metadata"]
+                                                    if len(rows) > 5 else [])
+    lines.append(f"{'':18}a reviewed exception goes in waivers.yaml: "
+                 f"- {{doc_id: <doc_id>, rule: {o.blocking_rules[0]}, reason: <why>}}")
+    return "\n".join(lines)
 
 
 def _dev(args) -> int:
+    """`dagster dev` of this environment (not whichever is first on PATH), options passed through."""
     from orchestration.run import default_dagster_home
 
     default_dagster_home()
-    os.execvp("dagster", ["dagster", "dev", "-w", "workspace.yaml", *args.rest])
+    os.execv(sys.executable, [sys.executable, "-m", "dagster", "dev", "-w", "workspace.yaml", *args.rest])
     return 0
+
+
+def _backfill(args) -> int:
+    """Queue one run per report year in the instance; the daemon (`ogi dev` runs one) starts them,
+    one run per year at a time, and the UI shows the backfill."""
+    import subprocess
+
+    from orchestration.run import default_dagster_home, year_range
+
+    first, last = year_range()
+    for year in (args.start, args.end):
+        if not first <= int(year) <= last:
+            print(f"ogi backfill: {year} is not a report year here: {first} to {last}", file=sys.stderr)
+            return 2
+    default_dagster_home()
+    return subprocess.run([sys.executable, "-m", "dagster", "job", "backfill", "-m", "orchestration.definitions",
+                           "-j", "annual_reports_year", "--from", args.start, "--to", args.end, "--noprompt"],
+                          check=False).returncode
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="ogi", description="Government information disclosure annual reports to data.")
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("extract", help="extract the official tables of report files as JSON lines")
-    p.add_argument("files", nargs="+", metavar="FILE", help="report files: HTML, text, PDF, DOCX (DOC/WPS/ET with LibreOffice)")
+    p.add_argument("files", nargs="+", metavar="FILE",
+                   help="report files: HTML, text, PDF, DOCX (DOC/WPS/ET with LibreOffice)")
     p.set_defaults(func=_extract)
     p = sub.add_parser("discover", help="list the reports the sources' report columns link (JSON lines)")
     p.add_argument("--sources", help="registry file (default: OGI_SOURCES or sources.yaml)")
@@ -111,10 +143,17 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("materialize", help="run the pipeline for every year of the sources, or --year")
     p.add_argument("--year", action="append", help="a report year (repeatable)")
     p.set_defaults(func=_materialize)
-    p = sub.add_parser("dev", help="start the Dagster UI (dagster dev) with DAGSTER_HOME=./.dagster by default")
-    p.add_argument("rest", nargs=argparse.REMAINDER, help="more arguments for dagster dev")
+    p = sub.add_parser("backfill", help="queue runs of report years for the daemon (shown in the UI)")
+    p.add_argument("--from", dest="start", required=True, metavar="YEAR")
+    p.add_argument("--to", dest="end", required=True, metavar="YEAR")
+    p.set_defaults(func=_backfill)
+    p = sub.add_parser("dev", help="start the Dagster UI and daemon (dagster dev [options]; DAGSTER_HOME=./.dagster "
+                       "by default)")
     p.set_defaults(func=_dev)
-    args = parser.parse_args(argv)
+    args, rest = parser.parse_known_args(argv)
+    if rest and args.command != "dev":
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    args.rest = rest
     try:
         return args.func(args)
     except BrokenPipeError:

@@ -1,7 +1,9 @@
 """Materialize report years in this process, recorded in the Dagster instance (DAGSTER_HOME)."""
 
 import os
-from dataclasses import dataclass
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
@@ -9,6 +11,7 @@ import dagster as dg
 
 from assets import ASSETS
 from assets.gate import gate
+from assets.partitions import report_years
 from assets.settings import OgiSettings
 from expectations.suites import GateConfigError, gate_settings
 from ogi.acquire.collect import YearIndex, gather, place
@@ -26,20 +29,26 @@ class YearOutcome:
     success: bool
     published: bool
     documents: int
-    failed_checks: list[str]
-    failed_rules: list[str]
-    error: str | None
+    failed_checks: list[str]  # every check that did not pass, warnings included
+    failed_rules: list[str]  # the rules behind them
+    error: str | None  # the root cause of a failed step other than the gate
+    blocking_rules: list[str] = field(default_factory=list)  # error rules that held the year back
+    held_documents: str = ""  # the blocking checks' failing documents (markdown rows)
+
+
+SHIPPED_INSTANCE = Path(__file__).with_name("dagster.yaml")
 
 
 def default_dagster_home() -> str:
-    """DAGSTER_HOME, or .dagster in the working directory (created)."""
+    """DAGSTER_HOME, or .dagster in the working directory, created with the shipped dagster.yaml
+    (queued runs, one run per report year at a time, a fetch pool, retries of crashed runs)."""
     home = os.environ.get("DAGSTER_HOME")
     if not home:
         home = str(Path(".dagster").resolve())
         Path(home).mkdir(parents=True, exist_ok=True)
         config = Path(home, "dagster.yaml")
         if not config.exists():
-            config.write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+            shutil.copyfile(SHIPPED_INSTANCE, config)
     Path(home).mkdir(parents=True, exist_ok=True)
     os.environ["DAGSTER_HOME"] = home
     return home
@@ -61,18 +70,24 @@ def years_in_sources(settings: OgiSettings) -> list[str]:
     index.save()
     if requests:
         Manifest(root).append(requests)
-    last = int(dg.TimeWindowPartitionsDefinition(start="2008", fmt="%Y", cron_schedule="0 0 1 1 *")
-               .get_last_partition_key())
-    return [str(y) for y in sorted(years) if 2008 <= y <= last]
+    first, last = year_range()
+    return [str(y) for y in sorted(years) if first <= y <= last]
+
+
+def year_range() -> tuple[int, int]:
+    """The first and last report year the pipeline has partitions for."""
+    keys = report_years.get_partition_keys()
+    return int(keys[0]), int(keys[-1])
 
 
 def materialize_year(year: str, settings: OgiSettings, instance: dg.DagsterInstance) -> YearOutcome:
     result = dg.materialize(ASSETS + [gate], partition_key=year, instance=instance,
                             resources={"settings": settings}, raise_on_error=False, tags={"ogi/year": year},
-                            run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}})
+                            run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}})
     checks = result.get_asset_check_evaluations()
     failed = [c for c in checks if not c.passed]
-    rules = sorted({r.strip() for c in failed for r in str(c.metadata["failed_rules"].value).split(",") if r.strip()})
+    rules = sorted({r for c in failed for r in _rules(c)})
+    blocking = [c for c in failed if c.severity == dg.AssetCheckSeverity.ERROR]
     published = any(m.asset_key.path[-1] == "documents" for m in result.get_asset_materialization_events()
                     for m in [m.event_specific_data.materialization])
     docs = next((int(m.event_specific_data.materialization.metadata["dagster/row_count"].value)
@@ -81,7 +96,12 @@ def materialize_year(year: str, settings: OgiSettings, instance: dg.DagsterInsta
     errors = [_root_message(e.event_specific_data.error) for e in result.all_events
               if e.event_type_value == "STEP_FAILURE" and e.step_key and "gate" not in e.step_key]
     return YearOutcome(year, result.success, published, docs, [c.check_name for c in failed], rules,
-                       errors[0] if errors else None)
+                       errors[0] if errors else None, sorted({r for c in blocking for r in _rules(c)}),
+                       "\n".join(str(c.metadata["failing_documents"].value) for c in blocking))
+
+
+def _rules(check) -> list[str]:
+    return [r.strip() for r in str(check.metadata["failed_rules"].value).split(",") if r.strip() != "none"]
 
 
 def _root_message(error) -> str:
@@ -91,7 +111,11 @@ def _root_message(error) -> str:
     return error.message.strip().splitlines()[-1]
 
 
-CONFIG_ERRORS = (RegistryError, WaiverError, WithdrawnError, GateConfigError)
+class YearOutOfRange(ValueError):
+    """A year the pipeline has no partition for."""
+
+
+CONFIG_ERRORS = (RegistryError, WaiverError, WithdrawnError, GateConfigError, YearOutOfRange)
 
 
 def check_settings(settings: OgiSettings) -> None:
@@ -103,10 +127,21 @@ def check_settings(settings: OgiSettings) -> None:
     gate_settings(settings.gate or None)
 
 
-def materialize(years: list[str] | None = None) -> list[YearOutcome]:
+def materialize(years: list[str] | None = None) -> Iterator[YearOutcome]:
+    """Each year's outcome as soon as it is known (settings are checked before the first)."""
     default_dagster_home()
     settings = settings_from_env()
     check_settings(settings)
+    first, last = year_range()
+    for year in years or []:
+        if not (year.isdigit() and first <= int(year) <= last):
+            raise YearOutOfRange(f"{year} is not a report year here: the partitions run from {first} to {last} "
+                                 "(the last year that has ended)")
     years = years or years_in_sources(settings)
-    with dg.DagsterInstance.get() as instance:
-        return [materialize_year(y, settings, instance) for y in years]
+
+    def run() -> Iterator[YearOutcome]:
+        with dg.DagsterInstance.get() as instance:
+            for year in years:
+                yield materialize_year(year, settings, instance)
+
+    return run()

@@ -55,7 +55,8 @@ def test_year_breaking_an_error_rule_is_held_back(sample_run):
     root, outcomes = sample_run
     held = outcomes["2021"]
     assert not held.success and not held.published
-    assert held.failed_checks == ["t3_rules"] and "t3_balance" in held.failed_rules
+    assert held.failed_checks == ["t3_rules", "document_metadata"] and "t3_balance" in held.failed_rules
+    assert "published_after_report_year" in held.failed_rules  # a warning: seed 001 is dated 2021-01-19
     assert not (root / "documents" / "year=2021").exists()
     assert (root / "staging" / "documents" / "year=2021" / "part-0.parquet").is_file()  # nothing lost
 

@@ -27,10 +27,17 @@ def _alive(pid: int) -> bool:
         return handle.read().split()[2] != "Z"  # a zombie is dead, only not yet reaped
 
 
+def _default_signals() -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
+
+
 def _workers_after(stop) -> list[int]:
-    # Without pytest-cov's subprocess hooks: they install their own SIGTERM handler.
+    # As a run is started by the daemon: default signal dispositions (an earlier test in this
+    # process may have set SIGTERM to be ignored, which a child would inherit), no coverage hooks.
     env = {k: v for k, v in os.environ.items() if not k.startswith(("COV_CORE", "COVERAGE"))}
-    run = subprocess.Popen([sys.executable, "-c", SCRIPT], cwd=ROOT, stdout=subprocess.PIPE, text=True, env=env)
+    run = subprocess.Popen([sys.executable, "-c", SCRIPT], cwd=ROOT, stdout=subprocess.PIPE, text=True, env=env,
+                           preexec_fn=_default_signals)
     pids = [int(p) for p in run.stdout.readline().split()]
     assert pids and all(_alive(p) for p in pids)
     stop(run)

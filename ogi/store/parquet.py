@@ -80,6 +80,16 @@ def write_partition(root: str, dataset: str, year: int | str, staging: bool = Tr
         yield append
 
 
+def count_rows(root: str, dataset: str, year: int | str, staging: bool = True) -> int:
+    """Rows of one year's file, from its footer (nothing else is read)."""
+    fs, _ = filesystem(root)
+    path = partition_path(root, dataset, year, staging)
+    if not fs.exists(path):
+        return 0
+    with fs.open(path, "rb") as handle, _named(path):
+        return pq.ParquetFile(handle).metadata.num_rows
+
+
 def read_partition(root: str, dataset: str, year: int | str, staging: bool = True,
                    batch_size: int = 256, columns: list[str] | None = None) -> Iterator[list[dict]]:
     """Rows of one year in batches, streamed from disk; nothing if the year was never written."""
