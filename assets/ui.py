@@ -9,7 +9,7 @@ import dagster as dg
 
 from ogi.format import load_format
 from ogi.store.files import filesystem
-from ogi.store.parquet import read_partition, read_table
+from ogi.store.parquet import count_rows, read_partition, read_table
 
 
 def preview(root: str, year: int, staging: bool, rows: int = 10) -> dg.MetadataValue:
@@ -48,9 +48,12 @@ def pyplot():
 
 
 def chart_metadata(root: str, year: int) -> dict[str, dg.MetadataValue]:
-    """A PNG bar chart saved under <root>/charts/ and embedded in the materialization."""
-    plt = pyplot()
+    """A PNG bar chart saved under <root>/charts/ and embedded in the materialization ("no
+    documents" for a year without any: an empty chart says nothing)."""
     sums = application_totals(root, year)
+    if not count_rows(root, "documents", year, staging=False):
+        return {"applications_chart": dg.MetadataValue.md(f"{year}: no documents")}
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(6, 2.6), dpi=100)
     labels = [k.split(" ", 1)[1] for k in sums]
     ax.barh(labels[::-1], list(sums.values())[::-1], color=["#8da0cb"] * (len(sums) - 1) + ["#fc8d62"])

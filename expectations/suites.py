@@ -6,7 +6,6 @@ Every rule of the format becomes one named expectation over the residual frame (
 
 from __future__ import annotations
 
-import os
 from datetime import date
 from pathlib import Path
 
@@ -26,7 +25,7 @@ class GateConfigError(ValueError):
 def gate_settings(path: str | None = None) -> dict:
     """Tolerance and `mostly` per rule, checked: a `mostly` of 0 would silently turn a rule off,
     so only 0 < mostly <= 1 is accepted, for rules the format has (or `default`)."""
-    path = Path(path or os.environ.get("OGI_GATE") or GATE_FILE)
+    path = Path(path or GATE_FILE)
     try:
         spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:

@@ -229,3 +229,11 @@ def test_each_year_has_its_own_gate_result(sample_run, sample_instance):
     records = sample_instance.event_log_storage.get_asset_check_execution_history(key, limit=10)
     status = {r.partition: r.status.value for r in records}
     assert status == {"2020": "SUCCEEDED", "2021": "FAILED"}
+
+
+def test_an_empty_year_says_no_documents_instead_of_an_empty_chart(tmp_path):
+    instance = dg.DagsterInstance.ephemeral()
+    outcome = materialize_year("2018", _settings(tmp_path), instance)  # the sample has no 2018 report
+    assert outcome.published and outcome.documents == 0
+    event = instance.get_latest_materialization_event(dg.AssetKey("cells"))
+    assert event.asset_materialization.metadata["applications_chart"].value == "2018: no documents"
