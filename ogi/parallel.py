@@ -13,6 +13,7 @@ import multiprocessing as mp
 import os
 import resource
 import signal
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -52,6 +53,10 @@ def _worker_init(memory_mib: int) -> None:
         cap_memory(memory_mib)
 
 
+def _ready(_: int) -> None:
+    time.sleep(0.05)  # long enough for every worker to take one
+
+
 @contextmanager
 def pool(n: int = 0, memory_mib: int = MEMORY_MIB):
     """A process pool of n workers (0: one per usable CPU) for the life of the block; None when
@@ -63,6 +68,9 @@ def pool(n: int = 0, memory_mib: int = MEMORY_MIB):
     executor = ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context("spawn"),
                                    initializer=_worker_init, initargs=(memory_mib,))
     try:
+        # Start every worker now, so that each has armed its parent-death signal before the step
+        # runs: a worker still starting when its parent is killed could otherwise outlive it.
+        list(executor.map(_ready, range(n)))
         yield executor
     finally:
         executor.shutdown(wait=True, cancel_futures=True)

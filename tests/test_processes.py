@@ -5,6 +5,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from tests.conftest import ROOT
 
@@ -37,15 +38,28 @@ def _workers_after(stop) -> list[int]:
     # process may have set SIGTERM to be ignored, which a child would inherit), no coverage hooks.
     env = {k: v for k, v in os.environ.items() if not k.startswith(("COV_CORE", "COVERAGE"))}
     run = subprocess.Popen([sys.executable, "-c", SCRIPT], cwd=ROOT, stdout=subprocess.PIPE, text=True, env=env,
-                           preexec_fn=_default_signals)
+                           preexec_fn=_default_signals, start_new_session=True)
     pids = [int(p) for p in run.stdout.readline().split()]
     assert pids and all(_alive(p) for p in pids)
     stop(run)
     run.wait(timeout=30)
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and any(_alive(p) for p in pids):
+    while time.monotonic() < deadline and _in_session(run.pid):
         time.sleep(0.1)
-    return [p for p in pids if _alive(p)]
+    return _in_session(run.pid)  # every process the run started, the workers' helpers included
+
+
+def _in_session(sid: int) -> list[int]:
+    """Live processes of the session the run led (its workers inherit it)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == sid and fields[0] != "Z":
+            found.append(int(stat.parent.name))
+    return found
 
 
 def test_workers_die_with_a_run_killed_by_sigkill():
