@@ -120,9 +120,12 @@ def _backfill(args) -> int:
 
     first, last = year_range()
     for year in (args.start, args.end):
-        if not first <= int(year) <= last:
+        if not (year.isdigit() and first <= int(year) <= last):
             print(f"ogi backfill: {year} is not a report year here: {first} to {last}", file=sys.stderr)
             return 2
+    if int(args.start) > int(args.end):
+        print(f"ogi backfill: --from {args.start} comes after --to {args.end}", file=sys.stderr)
+        return 2
     default_dagster_home()
     return subprocess.run([sys.executable, "-m", "dagster", "job", "backfill", "-m", "orchestration.definitions",
                            "-j", "annual_reports_year", "--from", args.start, "--to", args.end, "--noprompt"],
