@@ -6,6 +6,7 @@ the Great Expectations checks in assets.gate) -> published_reports (the multi-as
 
 from assets.extract import extracted_reports
 from assets.fetch import raw_reports
+from assets.freshness import FRESHNESS_CHECKS
 from assets.gate import gate
 from assets.normalize import normalized_reports
 from assets.publish import published_reports
@@ -13,3 +14,4 @@ from assets.validate import validated_reports
 
 ASSETS = [raw_reports, normalized_reports, extracted_reports, validated_reports, published_reports]
 CHECKS = [gate]
+__all__ = ["ASSETS", "CHECKS", "FRESHNESS_CHECKS"]

@@ -147,7 +147,8 @@ def test_definitions_load_with_partitions_schedules_and_checks():
     assert {s.name for s in defs.schedules} == {"publication_season_weekly", "after_season_monthly"}
     assert all(s.default_status == dg.DefaultScheduleStatus.STOPPED for s in defs.schedules)
     checks = {k.name for k in defs.resolve_asset_graph().asset_check_keys}
-    assert checks == {"t2_rules", "t3_rules", "t4_rules", "text_rules", "cross_year_rules", "document_metadata"}
+    assert checks == {"t2_rules", "t3_rules", "t4_rules", "text_rules", "cross_year_rules", "document_metadata",
+                      "freshness_check"}
     keys = {k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()}
     assert {"documents", "cells", "violations"} <= keys  # what users read, in the catalog
 
@@ -237,3 +238,12 @@ def test_an_empty_year_says_no_documents_instead_of_an_empty_chart(tmp_path):
     assert outcome.published and outcome.documents == 0
     event = instance.get_latest_materialization_event(dg.AssetKey("cells"))
     assert event.asset_materialization.metadata["applications_chart"].value == "2018: no documents"
+
+
+def test_the_freshness_sensor_asks_whether_the_last_year_was_published_by_30_april():
+    from orchestration.build import freshness_sensor
+    from orchestration.definitions import defs
+
+    request = freshness_sensor(dg.build_sensor_context(instance=dg.DagsterInstance.ephemeral(), definitions=defs))
+    assert {k.asset_key.to_user_string() for k in request.asset_check_keys} == {"documents", "cells", "violations"}
+    assert freshness_sensor.default_status == dg.DefaultSensorStatus.RUNNING
