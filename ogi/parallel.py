@@ -17,14 +17,17 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
+from functools import lru_cache
 from itertools import islice
 
 MEMORY_MIB = 2048  # address space a worker may add; a document needing more is refused, not the run
 
 
+@lru_cache(maxsize=1)
 def usable_cpus() -> int:
     """The CPUs this process may really use: its affinity, and a cgroup v2 `cpu.max` quota
-    (a 4-CPU pod on a 64-core node gets 4, not 64)."""
+    (a 4-CPU pod on a 64-core node gets 4, not 64). Read once per process: map_batches asks
+    for it at every batch."""
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     try:
         quota, period = open("/sys/fs/cgroup/cpu.max", encoding="ascii").read().split()

@@ -24,15 +24,18 @@ def sniff_kind(text: str, name: str = "") -> str:
     return "html" if _HTML_HINT.search(text[:4000]) else "text"
 
 
+def too_big(size: int, max_bytes: int = MAX_BYTES) -> str:
+    """Why a file of `size` bytes is refused (the same words wherever the size is checked)."""
+    return f"file is {size / 2**20:.1f} MiB, over the {max_bytes / 2**20:.0f} MiB limit for one report"
+
+
 def normalize_document(data: bytes, name: str = "", content_type: str | None = None,
                        max_bytes: int = MAX_BYTES) -> Document:
     """Decode, parse and normalize; raises UnreadableDocument with a readable reason."""
     if not data.strip():
         raise UnreadableDocument("empty file")
     if len(data) > max_bytes:
-        raise UnreadableDocument(
-            f"file is {len(data) / 2**20:.1f} MiB, over the {max_bytes / 2**20:.0f} MiB limit for one report"
-        )
+        raise UnreadableDocument(too_big(len(data), max_bytes))
     binary = _read_binary(data, name)
     if binary is not None:
         return binary

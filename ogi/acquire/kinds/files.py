@@ -10,7 +10,7 @@ from pathlib import Path
 from ogi.acquire.fetch import Fetcher, RawStore
 from ogi.acquire.found import Found
 from ogi.acquire.kinds.base import Candidate, Documents, Entry, Log, Record, Source
-from ogi.read.normalize import MAX_BYTES
+from ogi.read.normalize import MAX_BYTES, too_big
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -55,8 +55,7 @@ class FilesSource(Source):
         try:
             stat = path.stat()
             if stat.st_size > MAX_BYTES:
-                raise OSError(f"file is {stat.st_size / 2**20:.1f} MiB, over the {MAX_BYTES / 2**20:.0f} MiB limit "
-                              "for one report")
+                raise OSError(too_big(stat.st_size))
             data = path.read_bytes()
         except OSError as exc:
             reason = exc.strerror if exc.strerror else str(exc)
