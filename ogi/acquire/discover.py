@@ -12,13 +12,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
-from urllib import robotparser
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from lxml import etree
 
-from ogi.acquire.fetch import Fetcher, FetchPolicy, FetchResult
+from ogi.acquire.fetch import Fetcher, FetchResult
 from ogi.acquire.kinds.base import Candidate
+from ogi.acquire.robots import HostRules, product_token
 from ogi.read.decode import UnreadableDocument, decode
 from ogi.read.textnorm import normalize
 
@@ -63,7 +63,7 @@ class _Crawl:
     def __init__(self, source: ListingSource, fetcher: Fetcher, log: Callable[[str], None],
                  record: Callable[[FetchResult], None]):
         self.source, self.fetcher, self.log, self.record = source, fetcher, log, record
-        self.robots = _Robots(fetcher, source.allow_private, record)
+        self.robots = _Robots(fetcher, source.allow_private, record, lambda m: log(f"{source.name}: {m}"))
 
     def allowed(self, url: str) -> bool:
         if self.robots.allowed(url):
@@ -135,21 +135,30 @@ def _publisher(title: str) -> str | None:
 
 
 class _Robots:
-    """robots.txt of each host, read once through the Fetcher; a missing file allows all."""
+    """robots.txt of each host, read once per crawl through the Fetcher (ogi.acquire.robots): a
+    missing one allows all, an unreachable one (5xx, network error) forbids the whole host."""
 
-    def __init__(self, fetcher: Fetcher, allow_private: bool, record: Callable[[FetchResult], None]):
-        self.fetcher, self.allow_private, self.record, self.parsers = fetcher, allow_private, record, {}
+    def __init__(self, fetcher: Fetcher, allow_private: bool, record: Callable[[FetchResult], None],
+                 log: Callable[[str], None] = lambda _: None):
+        self.fetcher, self.allow_private, self.record, self.log = fetcher, allow_private, record, log
+        self.hosts: dict[str, HostRules] = {}
 
     def allowed(self, url: str) -> bool:
+        return self._rules(url).allowed(url)
+
+    def delay(self, url: str) -> float | None:
+        """Seconds the host of `url` asks between two requests (Crawl-delay, Request-rate), or None."""
+        return self._rules(url).delay
+
+    def _rules(self, url: str) -> HostRules:
         parts = urlsplit(url)
         key = f"{parts.scheme}://{parts.netloc}"
-        if key not in self.parsers:
-            parser = robotparser.RobotFileParser()
+        if key not in self.hosts:
             result = self.fetcher.fetch(f"{key}/robots.txt", allow_private=self.allow_private)
             self.record(result)
-            lines = []
-            if result.status != "error":
-                lines = self.fetcher.store.get(result.sha256).decode("utf-8", errors="replace").splitlines()
-            parser.parse(lines)
-            self.parsers[key] = parser
-        return self.parsers[key].can_fetch(FetchPolicy().user_agent.split("/")[0], url)
+            rules = HostRules.from_fetch(result, self.fetcher.store, product_token(self.fetcher.policy.user_agent))
+            if rules.unreachable:
+                self.log(f"{key}/robots.txt unreachable ({rules.unreachable}): nothing on {parts.netloc} "
+                         "is fetched in this run")
+            self.hosts[key] = rules
+        return self.hosts[key]
