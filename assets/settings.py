@@ -17,6 +17,8 @@ class OgiSettings(dg.ConfigurableResource):
     per_host_delay: float = 1.0
     read_timeout: float = 30.0
     retries: int = 3  # on connection errors, 429 and 5xx
+    hosts: int = 16  # hosts fetched at once by a crawl
+    crawl_max_age: float = 3600.0  # seconds: a year's run reuses a crawl this recent of the same registry
 
     def fetch_policy(self) -> FetchPolicy:
         return FetchPolicy(per_host_delay=self.per_host_delay, read_timeout=self.read_timeout, retries=self.retries)

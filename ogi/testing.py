@@ -380,3 +380,90 @@ def render_docx(report: Report, fullwidth: bool = False, nested: bool = True) ->
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+class Sites:
+    """Government sites on loopback for tests and benchmarks: host i answers on 127.0.0.(i+2), with a
+    report column of `pages` list pages linking `per_year` HTML reports of each of `years`, every
+    answer after `latency` seconds. ETags make re-runs conditional; every request is logged as
+    (host, path, start, end) so that tests can check what was asked, when, and how often."""
+
+    def __init__(self, hosts: int, years: tuple[int, ...], per_year: int = 2, pages: int = 3,
+                 latency: float = 0.0, robots: str | None = None):
+        import threading
+        from http.server import ThreadingHTTPServer
+
+        self.latency, self.robots, self.log, self.lock = latency, robots, [], threading.Lock()
+        self.servers, self.reports = [], []
+        for i in range(hosts):
+            host = f"127.0.0.{i + 2}"
+            links = []
+            for year in years:
+                for j in range(per_year):
+                    report = random_report(1000 * i + 10 * year + j, "2021", year)
+                    report.publisher = f"测试{i}县人民政府"
+                    path = f"/xxgk/nb/{year}_{j}.html"
+                    self.reports.append((host, path, year, render_html(report).encode("utf-8")))
+                    links.append((path, f"{report.publisher}{year}年政府信息公开工作年度报告"))
+            per_page = -(-len(links) // pages)
+            for p in range(pages):
+                name = "index.html" if p == 0 else f"index_{p}.html"
+                items = "".join(f'<li><a href="{u}">{escape(t)}</a></li>' for u, t in links[p * per_page:(p + 1) * per_page])
+                nav = f'<a href="index_{p + 1}.html">下一页</a>' if p + 1 < pages else ""
+                self.reports.append((host, f"/xxgk/nb/{name}", None,
+                                     f"<html><body><ul>{items}</ul>{nav}</body></html>".encode()))
+            server = ThreadingHTTPServer((host, 0), self._handler())
+            threading.Thread(target=server.serve_forever, daemon=True).start()
+            self.servers.append(server)
+        self.pages = {(h, p): body for h, p, _, body in self.reports}
+        self.reports = [(h, p, y) for h, p, y, _ in self.reports if y is not None]
+
+    def column(self, i: int) -> str:
+        host, port = self.servers[i].server_address[:2]
+        return f"http://{host}:{port}/xxgk/nb/index.html"
+
+    def registry(self) -> str:
+        """A source registry: one listing source per host."""
+        return "sources:\n" + "".join(f"  - {{name: site{i}, kind: listing, url: '{self.column(i)}', "
+                                      "allow_private: true}\n" for i in range(len(self.servers)))
+
+    def _handler(self):
+        import hashlib
+        import time
+        from http.server import BaseHTTPRequestHandler
+
+        sites = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):  # noqa: N802 (http.server's name)
+                start = time.monotonic()
+                time.sleep(sites.latency)
+                host = self.server.server_address[0]
+                body = sites.robots.encode() if self.path == "/robots.txt" and sites.robots else \
+                    sites.pages.get((host, self.path))
+                etag = f'"{hashlib.sha1(body).hexdigest()}"' if body is not None else None
+                if body is None:
+                    self.send_response(404)
+                elif self.headers.get("If-None-Match") == etag:
+                    self.send_response(304)
+                else:
+                    self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                if etag:
+                    self.send_header("ETag", etag)
+                payload = body if body is not None and self.headers.get("If-None-Match") != etag else b""
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+                with sites.lock:
+                    sites.log.append((host, self.path, start, time.monotonic()))
+
+        return Handler
+
+    def close(self) -> None:
+        for server in self.servers:
+            server.shutdown()
+            server.server_close()

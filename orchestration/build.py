@@ -5,7 +5,7 @@ import warnings
 import dagster as dg
 
 from assets import ASSETS, CHECKS, FRESHNESS_CHECKS
-from orchestration.jobs import year_job
+from orchestration.jobs import crawl_job, year_job
 from orchestration.resources import settings_from_env
 from orchestration.schedules import SCHEDULES
 
@@ -23,6 +23,6 @@ def build_defs() -> dg.Definitions:
     """Settings are read from the environment (OGI_DATA, OGI_SOURCES, OGI_WAIVERS, OGI_GATE) now."""
     # Steps run one after the other in the run's process; each CPU-bound step spreads its
     # documents over a worker pool itself (ogi.parallel), so no per-step processes.
-    return dg.Definitions(assets=ASSETS, asset_checks=[*CHECKS, *FRESHNESS_CHECKS], jobs=[year_job],
+    return dg.Definitions(assets=ASSETS, asset_checks=[*CHECKS, *FRESHNESS_CHECKS], jobs=[year_job, crawl_job],
                           schedules=SCHEDULES, sensors=[freshness_sensor],
                           resources={"settings": settings_from_env()}, executor=dg.in_process_executor)

@@ -43,7 +43,8 @@ def _extract(args) -> int:
 def _discover(args) -> int:
     from dataclasses import asdict
 
-    from ogi.acquire.fetch import Fetcher, Manifest, RawStore
+    from ogi.acquire.catalog import Catalog, validators
+    from ogi.acquire.fetch import Fetcher, RawStore
     from ogi.acquire.sources import RegistryError, load_sources
     from ogi.store.files import storage_root
 
@@ -52,26 +53,26 @@ def _discover(args) -> int:
     except RegistryError as exc:
         print(f"ogi discover: {exc}", file=sys.stderr)
         return 2
-    root = storage_root()
-    manifest = Manifest(root)
-    fetcher = Fetcher(RawStore(root), previous=manifest.latest())
-    log, requests = partial(print, file=sys.stderr), []
+    catalog = Catalog(storage_root())
+    fetcher = Fetcher(RawStore(storage_root()), previous=validators([r for s in sources for r in catalog.read(s.name)]))
+    log = partial(print, file=sys.stderr)
     for source in sources:
-        for item in source.candidates(fetcher, args.year, log, requests.append):
+        for item in source.candidates(fetcher, args.year, log, lambda _: None):
             sys.stdout.write(json.dumps(asdict(item), ensure_ascii=False) + "\n")
-    if requests:
-        manifest.append(requests)
     return 0
 
 
 def _materialize(args) -> int:
-    from orchestration.run import CONFIG_ERRORS, materialize
+    from orchestration.run import CONFIG_ERRORS, CrawlFailed, materialize
 
     try:
         outcomes = materialize(args.year or None)
     except CONFIG_ERRORS as exc:
         print(f"ogi materialize: {exc}", file=sys.stderr)
         return 2
+    except CrawlFailed as exc:
+        print(f"ogi materialize: {exc}", file=sys.stderr)
+        return 1
     done = []
     print(f"{'year':<6} {'documents':>9}  outcome", flush=True)
     for o in outcomes:

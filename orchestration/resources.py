@@ -14,4 +14,6 @@ def settings_from_env() -> OgiSettings:
         withdrawn=os.environ.get("OGI_WITHDRAWN") or "withdrawn.yaml",
         gate=os.environ.get("OGI_GATE") or "",
         workers=int(os.environ.get("OGI_WORKERS") or 0),
+        hosts=int(os.environ.get("OGI_HOSTS") or 16),
+        crawl_max_age=float(os.environ.get("OGI_CRAWL_MAX_AGE") or 3600),
     )

@@ -4,21 +4,19 @@ import os
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 
 import dagster as dg
 
-from assets import ASSETS
+from assets import ASSETS, YEAR_ASSETS
+from assets.catalog import FORCE, report_catalog
 from assets.gate import gate
 from assets.partitions import report_years
 from assets.settings import OgiSettings
 from expectations.suites import GateConfigError, gate_settings
-from ogi.acquire.collect import YearIndex, gather, place
-from ogi.acquire.fetch import Fetcher, Manifest, RawStore
+from ogi.acquire.catalog import Catalog
 from ogi.acquire.keep import WithdrawnError, load_withdrawn
 from ogi.acquire.sources import RegistryError, load_sources
-from ogi.parallel import pool, read_years
 from ogi.rules.waivers import WaiverError, load_waivers
 from orchestration.resources import settings_from_env
 
@@ -54,24 +52,19 @@ def default_dagster_home() -> str:
     return home
 
 
-def years_in_sources(settings: OgiSettings) -> list[str]:
-    """Report years the registered sources hold (placements are remembered for the pipeline)."""
-    root = settings.storage_root
-    store, index = RawStore(root), YearIndex(root)
-    fetcher = Fetcher(store, settings.fetch_policy(), previous=Manifest(root).latest())
-    found, requests = [], []
-    for item, result in gather(load_sources(settings.sources), store, fetcher, log=lambda _: None):
-        if result is not None:
-            requests.append(result)
-        if item is not None:
-            found.append(item)
-    with pool(settings.workers) as executor:
-        years = {y for y in place(found, index, partial(read_years, executor)) if y is not None}
-    index.save()
-    if requests:
-        Manifest(root).append(requests)
+def crawl(settings: OgiSettings, instance: dg.DagsterInstance) -> list[str]:
+    """Crawl every source once into the catalog (a run of report_catalog); the report years it holds."""
+    result = dg.materialize([report_catalog], instance=instance, resources={"settings": settings},
+                            raise_on_error=False, tags=FORCE,
+                            run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}})
+    if not result.success:
+        errors = [_root_message(e.event_specific_data.error) for e in result.all_events
+                  if e.event_type_value == "STEP_FAILURE"]
+        raise CrawlFailed(f"the crawl failed: {errors[0] if errors else 'see the run in the Dagster UI'}")
+    sources = [s.name for s in load_sources(settings.sources)]
+    years = {r["report_year"] for r in Catalog(settings.storage_root).documents(sources)}
     first, last = year_range()
-    return [str(y) for y in sorted(years) if first <= y <= last]
+    return [str(y) for y in sorted(y for y in years if y is not None) if first <= y <= last]
 
 
 def year_range() -> tuple[int, int]:
@@ -80,9 +73,12 @@ def year_range() -> tuple[int, int]:
     return int(keys[0]), int(keys[-1])
 
 
-def materialize_year(year: str, settings: OgiSettings, instance: dg.DagsterInstance) -> YearOutcome:
-    result = dg.materialize(ASSETS + [gate], partition_key=year, instance=instance,
-                            resources={"settings": settings}, raise_on_error=False, tags={"ogi/year": year},
+def materialize_year(year: str, settings: OgiSettings, instance: dg.DagsterInstance,
+                     crawl: bool = True) -> YearOutcome:
+    """One year's run: the crawl first (unless it was just done for all the years), then the year."""
+    result = dg.materialize((ASSETS if crawl else YEAR_ASSETS) + [gate], partition_key=year, instance=instance,
+                            resources={"settings": settings}, raise_on_error=False,
+                            tags={"ogi/year": year, **(FORCE if crawl else {})},
                             run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}})
     checks = result.get_asset_check_evaluations()
     failed = [c for c in checks if not c.passed]
@@ -115,6 +111,10 @@ class YearOutOfRange(ValueError):
     """A year the pipeline has no partition for."""
 
 
+class CrawlFailed(RuntimeError):
+    """The crawl of the sources failed as a whole; nothing was changed."""
+
+
 CONFIG_ERRORS = (RegistryError, WaiverError, WithdrawnError, GateConfigError, YearOutOfRange)
 
 
@@ -128,7 +128,8 @@ def check_settings(settings: OgiSettings) -> None:
 
 
 def materialize(years: list[str] | None = None) -> Iterator[YearOutcome]:
-    """Each year's outcome as soon as it is known (settings are checked before the first)."""
+    """Each year's outcome as soon as it is known (settings are checked before the first). The
+    sources are crawled once for all the years (CrawlFailed if that fails)."""
     default_dagster_home()
     settings = settings_from_env()
     check_settings(settings)
@@ -137,11 +138,12 @@ def materialize(years: list[str] | None = None) -> Iterator[YearOutcome]:
         if not (year.isdigit() and first <= int(year) <= last):
             raise YearOutOfRange(f"{year} is not a report year here: the partitions run from {first} to {last} "
                                  "(the last year that has ended)")
-    years = years or years_in_sources(settings)
+    instance = dg.DagsterInstance.get()
+    found = crawl(settings, instance)
 
     def run() -> Iterator[YearOutcome]:
-        with dg.DagsterInstance.get() as instance:
-            for year in years:
-                yield materialize_year(year, settings, instance)
+        with instance:
+            for year in years or found:
+                yield materialize_year(year, settings, instance, crawl=False)
 
     return run()

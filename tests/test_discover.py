@@ -180,7 +180,8 @@ def test_pipeline_discovers_fetches_and_extracts_the_year(tmp_path, site):
         doc_id = docs.loc[docs["path"] == path, "doc_id"].iloc[0]
         got = cells[cells["doc_id"] == doc_id].set_index(["table", "row", "column"])["value"].to_dict()
         assert got == pytest.approx(reports[key].values), path
-    assert s.requests["/a/zfxxgknb/202201/t20220118_9.html"] == 0  # a 2021 report: not fetched for 2022
+    assert s.requests["/a/zfxxgknb/202201/t20220118_9.html"] == 1  # a 2021 report: in the catalog, not this year
+    assert "/a/zfxxgknb/202201/t20220118_9.html" not in set(docs["path"])
     assert s.requests["/c/private/art_2.html"] == 0
     bodies = dict(s.bodies)
 

@@ -13,7 +13,7 @@ from itertools import pairwise
 
 import pytest
 
-from ogi.acquire.fetch import Fetcher, FetchPolicy, FetchResult, Manifest, RawStore, check_address
+from ogi.acquire.fetch import Fetcher, FetchPolicy, FetchResult, RawStore, check_address
 from ogi.acquire.guard import Refused
 
 REPORT = "<html><head><title>2023年政府信息公开工作年度报告</title></head><body><p>一、总体情况</p></body></html>"
@@ -154,16 +154,16 @@ def test_retry_after_is_capped(server, tmp_path):
     assert result.status == "fetched" and len(throttled) == 2 and throttled[1] - throttled[0] < 1.5
 
 
-def test_rerun_with_the_manifest_downloads_nothing(server, tmp_path):
-    store, manifest = RawStore(str(tmp_path)), Manifest(str(tmp_path))
+def test_rerun_with_the_previous_results_downloads_nothing(server, tmp_path):
+    store = RawStore(str(tmp_path))
     paths = ["/report", "/gbk", "/chain/3", "/missing"]
     first = _fetch_all(Fetcher(store, QUICK), server, paths)
-    manifest.append(list(first.values()))
+    latest = {r.url: asdict(r) for r in first.values() if r.status != "error"}
     bodies = server.bodies.copy()
     for run in range(2):  # the not_modified rows keep the validators, so a third run is conditional too
         server.seen.clear()
-        again = _fetch_all(Fetcher(store, QUICK, previous=manifest.latest()), server, paths)
-        manifest.append(list(again.values()))
+        again = _fetch_all(Fetcher(store, QUICK, previous=latest), server, paths)
+        latest = {r.url: asdict(r) for r in again.values() if r.status != "error"}
         for path in ("/report", "/gbk", "/chain/3"):
             assert (again[path].status, again[path].http_status) == ("not_modified", 304), (run, path)
             assert (again[path].sha256, again[path].size, again[path].final_url) == (
@@ -273,22 +273,3 @@ def test_raw_store_takes_any_fsspec_url():
     store = RawStore(f"memory://ogi-test-{os.getpid()}-{time.monotonic_ns()}")
     sha = store.put("年度报告".encode())
     assert store.get(sha) == "年度报告".encode() and store.exists(sha)
-
-
-def _row(url: str, status: str, sha: str | None = None) -> FetchResult:
-    return FetchResult(url, url, status, 200, "text/html", sha, 1, None, None, "2026-11-22T01:02:03Z", None)
-
-
-def test_manifest_appends_and_never_rewrites(tmp_path):
-    manifest = Manifest(str(tmp_path))
-    assert manifest.latest() == {}
-    manifest.append([_row("http://a.gov.cn/1", "fetched", "a1"), _row("http://a.gov.cn/2", "fetched", "a2")])
-    log_dir = tmp_path / "raw" / "manifest"
-    first = {p.name: p.read_bytes() for p in log_dir.iterdir()}
-    manifest.append([_row("http://a.gov.cn/1", "not_modified", "a1b")])
-    manifest.append([])
-    files = {p.name: p.read_bytes() for p in log_dir.iterdir()}
-    assert len(files) == 2 and all(files[name] == data for name, data in first.items())
-    latest = manifest.latest()
-    assert (latest["http://a.gov.cn/1"]["status"], latest["http://a.gov.cn/1"]["sha256"]) == ("not_modified", "a1b")
-    assert latest["http://a.gov.cn/2"]["sha256"] == "a2"

@@ -15,7 +15,7 @@ import pytest
 
 from assets.settings import OgiSettings
 from ogi.store.parquet import SCHEMAS
-from orchestration.run import materialize_year, years_in_sources
+from orchestration.run import crawl, materialize_year
 from tests.conftest import ROOT
 
 SEED_001 = "7925c362b5d43f62d1038ea0659bd0e75d3d10c918546491b6dcd76f65ba67a7"
@@ -41,7 +41,8 @@ def sample_run(tmp_path_factory, sample_instance):
 
 
 def test_years_found_in_the_sample(tmp_path):
-    assert years_in_sources(_settings(tmp_path)) == ["2017", "2019", "2020", "2021", "2022", "2023", "2024"]
+    years = crawl(_settings(tmp_path), dg.DagsterInstance.ephemeral())
+    assert years == ["2017", "2019", "2020", "2021", "2022", "2023", "2024"]
 
 
 def test_good_year_publishes(sample_run):

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from assets.settings import OgiSettings
-from ogi.acquire.fetch import Manifest
+from ogi.acquire.catalog import Catalog
 from orchestration.run import materialize_year
 from tests.conftest import ROOT
 
@@ -74,9 +74,9 @@ def test_urls_are_fetched_placed_and_not_downloaded_twice(tmp_path, site):
     assert again.published
     assert served[("/000_79a8b3009d0b47ce.txt", 200)] == 1  # unchanged: nothing downloaded again
     assert served[("/000_79a8b3009d0b47ce.txt", 304)] == 1
-    latest = Manifest(str(tmp_path / "data")).latest()
-    assert latest[f"{base}/000_79a8b3009d0b47ce.txt"]["status"] == "not_modified"
-    assert latest[f"{base}/also-missing.html"]["error"] == "HTTP 404"
+    catalog = {r["url"]: r for r in Catalog(str(tmp_path / "data")).documents(["示例站点"])}
+    assert catalog[f"{base}/000_79a8b3009d0b47ce.txt"]["last_attempt"].startswith("not modified")
+    assert catalog[f"{base}/also-missing.html"]["error"] == "HTTP 404"
     rerun = pd.read_parquet(tmp_path / "data" / "documents")
     ok = rerun["status"] == "ok"  # a failed fetch records its latest attempt; everything else is unchanged
     assert set(rerun[ok]["last_attempt"]) == {"not modified since the stored download (HTTP 304)"}

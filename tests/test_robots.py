@@ -139,7 +139,7 @@ def test_a_served_robots_txt_is_read_once_per_host(tmp_path, serve):
     assert robots.allowed(f"{site.base}/nb/2022.html")
     assert robots.delay(f"{site.base}/anything") == 2.0
     assert site.requests == ["/robots.txt"]
-    assert [r.url for r in recorded] == [f"{site.base}/robots.txt"]  # the request goes to the fetch manifest
+    assert [r.url for r in recorded] == [f"{site.base}/robots.txt"]  # the request goes to the catalog
 
 
 @pytest.mark.parametrize("status", [404, 401, 403, 410])

@@ -1,4 +1,4 @@
-"""Source kinds: the registry looks each kind up in KINDS, and gather and `ogi discover` only call its methods."""
+"""Source kinds: the registry looks each kind up in KINDS, and the crawl and `ogi discover` only call its methods."""
 
 import json
 from dataclasses import dataclass
@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from ogi.acquire.collect import gather
-from ogi.acquire.fetch import Fetcher, RawStore
+from ogi.acquire.crawl import crawl
+from ogi.acquire.fetch import RawStore
 from ogi.acquire.found import Found
 from ogi.acquire.kinds.base import Candidate
 from ogi.acquire.kinds.files import FilesSource
@@ -137,8 +137,11 @@ def test_files_are_gathered_and_not_listed_for_discover(tmp_path):
     (tmp_path / "reports" / "a.txt").write_bytes(b"report")
     (source,) = _load(tmp_path, "  - {name: f, kind: files, path: reports, year: 2020}\n")
     assert source.candidates(None, None, print, print) == []
-    ((found, result),) = gather([source], RawStore(str(tmp_path / "data")), None)
-    assert result is None and found.source == "f" and found.year_hint == 2020 and found.data == b"report"
+    store = RawStore(str(tmp_path / "data"))
+    result = crawl([source], store, {}, read_years=lambda items: [None] * len(items))
+    ((row,),) = result.rows.values()
+    assert result.requests == [] and row["source"] == "f" and row["report_year"] == 2020
+    assert store.get(row["sha256"]) == b"report"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -157,7 +160,9 @@ class _NotesSource(Source):
     def candidates(self, fetcher, year, log, record):
         return [Candidate(f"notes:{self.name}", self.publisher, self.year, self.text, self.name)]
 
-    def gather(self, store, fetcher, year, log):
+    fetches = False
+
+    def read_local(self, store, known, log):
         data = self.text.encode()
         yield Found(self.name, f"notes:{self.name}", self.publisher, self.year, store.put(data),
                     datetime(2024, 1, 1, tzinfo=UTC), "ok", None, None, None, data), None
@@ -170,8 +175,8 @@ def test_a_new_kind_is_one_class(tmp_path, monkeypatch, capsys):
     registry.write_text("sources:\n  - {name: n, kind: notes, text: 年度报告, year: 2023}\n", encoding="utf-8")
     (source,) = load_sources(registry)
     store = RawStore(str(tmp_path / "data"))
-    ((found, _),) = gather([source], store, Fetcher(store))
-    assert found.data == "年度报告".encode() and found.year_hint == 2023
+    ((row,),) = crawl([source], store, {}, read_years=lambda items: [None] * len(items)).rows.values()
+    assert store.get(row["sha256"]) == "年度报告".encode() and row["report_year"] == 2023
     assert main(["discover", "--sources", str(registry)]) == 0
     assert json.loads(capsys.readouterr().out) == {"url": "notes:n", "publisher": None, "year": 2023,
                                                    "title": "年度报告", "source": "n"}

@@ -34,7 +34,7 @@ _PAGED = re.compile(r"(?:/index_\d+\.s?html?$)|(?:[?&](?:page|pageNo|pageIndex|p
 def discover(source: ListingSource, fetcher: Fetcher, year: int | None = None, log: Callable[[str], None] = print,
              record: Callable[[FetchResult], None] = lambda _: None) -> list[Candidate]:
     """Report links of a `listing` source (of one report year when `year` is given). Every
-    request made is passed to `record` (for the fetch manifest: re-runs ask conditionally)."""
+    request made is passed to `record` (for the catalog: re-runs ask conditionally)."""
     crawl = _Crawl(source, fetcher, log, record)
     queue, seen_pages, seen_links, found = [source.url], set(), set(), []
     while queue and len(seen_pages) < source.max_pages:
@@ -136,7 +136,8 @@ def _publisher(title: str) -> str | None:
 
 class _Robots:
     """robots.txt of each host, read once per crawl through the Fetcher (ogi.acquire.robots): a
-    missing one allows all, an unreachable one (5xx, network error) forbids the whole host."""
+    missing one allows all, an unreachable one (5xx, network error) forbids the whole host, and its
+    Crawl-delay slows every request of the crawl to that host (the Fetcher's HostGate)."""
 
     def __init__(self, fetcher: Fetcher, allow_private: bool, record: Callable[[FetchResult], None],
                  log: Callable[[str], None] = lambda _: None):
@@ -160,5 +161,7 @@ class _Robots:
             if rules.unreachable:
                 self.log(f"{key}/robots.txt unreachable ({rules.unreachable}): nothing on {parts.netloc} "
                          "is fetched in this run")
+            elif parts.hostname:
+                self.fetcher.gate.slow_down(parts.hostname, rules.delay)
             self.hosts[key] = rules
         return self.hosts[key]

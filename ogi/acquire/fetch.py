@@ -1,4 +1,4 @@
-"""Stage 1: report URLs → raw bytes in a content-addressed store, and an append-only log of every fetch.
+"""Fetching one URL politely and safely into a content-addressed store of raw bytes.
 
 Polite (a User-Agent naming the project, a delay per host, capped retries) and cheap to re-run (conditional
 requests: an unchanged page is not downloaded again). Every URL ends as one FetchResult, errors included, so
@@ -8,11 +8,7 @@ one bad site never stops a run. URLs come from the open web, so non-public addre
 from __future__ import annotations
 
 import hashlib
-import json
-import math
-import time
-import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urljoin
 
@@ -22,6 +18,7 @@ from urllib3.exceptions import ReadTimeoutError
 from urllib3.util.retry import Retry
 
 from ogi.acquire.guard import Deadline, PinnedAdapter, Refused, Resolver, checked_address, resolve, target
+from ogi.acquire.politeness import HostGate
 from ogi.store.files import filesystem, replacing
 
 _RETRY_STATUSES = frozenset({429, *range(500, 600)})
@@ -87,29 +84,6 @@ class RawStore:
         return self.fs.exists(self._path(sha256))
 
 
-class Manifest:
-    """Append-only fetch log: one JSON-lines file per run under <root>/raw/manifest/; nothing is rewritten."""
-
-    def __init__(self, root: str):
-        self.fs, path = filesystem(root)
-        self.dir = f"{path.rstrip('/')}/raw/manifest"
-
-    def latest(self) -> dict[str, dict]:
-        """url → the last row recorded for it (file names start with their UTC time: name order is run order)."""
-        rows: dict[str, dict] = {}
-        for name in sorted(self.fs.glob(f"{self.dir}/*.jsonl")):
-            for line in self.fs.cat_file(name).decode("utf-8").splitlines():
-                row = json.loads(line)
-                rows[row["url"]] = row
-        return rows
-
-    def append(self, results: list[FetchResult]) -> None:
-        if results:
-            name = f"{datetime.now(UTC):%Y%m%dT%H%M%S%fZ}-{uuid.uuid4().hex[:8]}.jsonl"
-            lines = "".join(json.dumps(asdict(r), ensure_ascii=False) + "\n" for r in results)
-            _write_atomically(self.fs, f"{self.dir}/{name}", lines.encode("utf-8"))
-
-
 def _write_atomically(fs: fsspec.AbstractFileSystem, target: str, data: bytes) -> None:
     """Readers see the whole file or nothing (the temporary name is hidden and ends in .tmp)."""
     with replacing(fs, target) as temp:
@@ -155,12 +129,13 @@ class RawStoreCorrupt(Exception):
 
 
 class Fetcher:
-    """Polite HTTP fetching into a RawStore (one Fetcher per thread: the per-host delay is kept per Fetcher)."""
+    """Polite HTTP fetching into a RawStore. Not shared between threads: each thread has its own
+    Fetcher, and the threads of a crawl share one HostGate (one request at a time per host)."""
 
     def __init__(self, store: RawStore, policy: FetchPolicy = FetchPolicy(), previous: dict[str, dict] | None = None,
-                 resolver: Resolver = resolve):
+                 resolver: Resolver = resolve, gate: HostGate | None = None):
         self.store, self.policy, self.previous, self.resolver = store, policy, previous or {}, resolver
-        self._last_request: dict[str, float] = {}
+        self.gate = gate or HostGate(policy.per_host_delay)
         # Read timeouts are not retried: a hanging server costs one timeout, not four. Proxies and .netrc from the
         # environment are ignored: the address checks must describe the real connection.
         retry = _PoliteRetry(total=policy.retries, connect=policy.retries, read=False, status=policy.retries,
@@ -185,7 +160,8 @@ class Fetcher:
                 headers = {}
                 if known and known.get("final_url") == current:
                     headers = {"If-None-Match": known.get("etag"), "If-Modified-Since": known.get("last_modified")}
-                with Deadline(self.policy.deadline) as deadline:
+                _, host, _ = target(current)  # refuses what parsers disagree on before anything else reads the URL
+                with self.gate.turn(host), Deadline(self.policy.deadline) as deadline:
                     try:
                         with self._request(current, allow_private, {k: v for k, v in headers.items() if v}) as response:
                             if not response.is_redirect:
@@ -216,20 +192,14 @@ class Fetcher:
     def _request(self, url: str, allow_private: bool, headers: dict[str, str]) -> requests.Response:
         """Checked and sent by one parser (urllib3's, on the URL requests prepares), to the one
         address that was checked."""
-        target(url)  # refuses what parsers disagree on before anything else reads the URL
         try:
             prepared = self.session.prepare_request(requests.Request("GET", url, headers=headers))
         except requests.RequestException as exc:
             raise _Failed(f"invalid URL: {exc}") from None
         _, host, _ = target(prepared.url)
         self.adapter.pins = {host: checked_address(host, allow_private, self.resolver)}
-        wait = self._last_request.get(host, -math.inf) + self.policy.per_host_delay - time.monotonic()
-        time.sleep(max(wait, 0))
-        try:
-            return self.session.send(prepared, stream=True, allow_redirects=False,
-                                     timeout=(self.policy.connect_timeout, self.policy.read_timeout))
-        finally:
-            self._last_request[host] = time.monotonic()
+        return self.session.send(prepared, stream=True, allow_redirects=False,
+                                 timeout=(self.policy.connect_timeout, self.policy.read_timeout))
 
     def _result(self, url: str, final_url: str, response: requests.Response, known: dict | None) -> FetchResult:
         headers, status = response.headers, response.status_code

@@ -1,19 +1,15 @@
-"""What an outage must not unpublish: documents published before that this run could not refresh.
+"""Removing a document is an explicit act: an entry in `withdrawn.yaml` (its doc_id or its source URL, and why).
 
-A report URL that answers 404, 5xx or times out once, a listing that no longer shows a link, a
-folder that is missing: none of these removes a published document. It stays in its year, read
-again from its stored raw bytes, with the failed attempt recorded beside it. Removing a document
-is an explicit act: an entry in `withdrawn.yaml` (its doc_id or its source URL, and why).
+Nothing else removes one: a report URL that answers 404, 5xx or times out once, a listing that no
+longer shows a link, a folder that is missing all leave it in the catalog (ogi.acquire.catalog.merge),
+read again from its stored raw bytes, with the failed attempt recorded beside it.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
 import yaml
-
-NOT_SEEN = "not found at its source in this run (kept from the stored copy)"
 
 
 class WithdrawnError(ValueError):
@@ -43,25 +39,3 @@ def load_withdrawn(path: str | Path) -> dict[str, str]:
 
 def is_withdrawn(row: dict, withdrawn: dict[str, str]) -> bool:
     return row["doc_id"] in withdrawn or row["source_url"] in withdrawn
-
-
-def kept_rows(published: list[dict], refreshed: set[str], failures: dict[str, str], stored: set[str],
-              withdrawn: dict[str, str], attempted_at: datetime) -> list[dict]:
-    """Rows (in the shape of the `fetched` staging) for the year's published documents whose
-    URL gave no document in this run, whose bytes are still stored, and that are not withdrawn.
-
-    `refreshed`: URLs that gave a document now; `failures`: URL -> why its request failed now;
-    `stored`: the content hashes still in the raw store."""
-    rows = []
-    for doc in published:
-        if (doc["status"] != "ok" or doc["source_url"] in refreshed or doc["content_sha256"] not in stored
-                or is_withdrawn(doc, withdrawn)):
-            continue
-        rows.append({
-            "doc_id": doc["doc_id"], "source": doc["source"], "source_url": doc["source_url"],
-            "publisher_hint": doc["publisher"], "content_sha256": doc["content_sha256"],
-            "fetched_at": doc["fetched_at"], "status": "ok", "http_status": doc["http_status"],
-            "content_type": doc["content_type"], "error": None,
-            "last_attempt_at": attempted_at, "last_attempt": failures.get(doc["source_url"], NOT_SEEN),
-        })
-    return rows

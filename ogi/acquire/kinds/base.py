@@ -1,5 +1,6 @@
-"""What every source kind is: how it reads its registry entry, what `ogi discover` lists for it, how it
-gathers its documents. A kind is a subclass; the registry (ogi.acquire.sources) only looks it up."""
+"""What every source kind is: how it reads its registry entry and which reports it lists (the crawl,
+ogi.acquire.crawl, fetches them) or reads from disk. A kind is a subclass; the registry
+(ogi.acquire.sources) only looks it up."""
 
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ from ogi.acquire.found import Found
 
 Log = Callable[[str], None]
 Record = Callable[[FetchResult], None]
-Documents = Iterator[tuple[Found | None, FetchResult | None]]
 
 COMMON = ("name", "kind", "publisher", "year", "allow_private")
 NOTES = ("level", "untested", "found_in", "note")  # say what an entry is; kept as given in `options`
@@ -90,6 +90,7 @@ class Source(ABC):
 
     kind: ClassVar[str]
     keys: ClassVar[tuple[str, ...]]
+    fetches: ClassVar[bool] = True  # its reports are on the web (else read_local reads them)
 
     name: str
     publisher: str | None = None  # hints for every document of the source
@@ -113,12 +114,10 @@ class Source(ABC):
 
     @abstractmethod
     def candidates(self, fetcher: Fetcher, year: int | None, log: Log, record: Record) -> list[Candidate]:
-        """The reports `ogi discover` lists (of `year` when given); every request made is passed to `record`."""
+        """The reports the crawl fetches and `ogi discover` lists (of `year` when given); every request
+        made to find them is passed to `record`."""
 
-    @abstractmethod
-    def gather(self, store: RawStore, fetcher: Fetcher | None, year: int | None, log: Log) -> Documents:
-        """Every document, raw bytes stored, with its fetch result for the manifest (None for a local file).
-
-        The document is None for requests that are not documents themselves: a list page, robots.txt,
-        a page that only links its report. With `year`, a kind may skip what names another year.
-        """
+    def read_local(self, store: RawStore, known: dict[str, dict], log: Log) -> Iterator[tuple[Found, str | None]]:
+        """Documents that are not fetched (a kind whose `fetches` is False), stored, each with the
+        validator that tells the next crawl it is unchanged; `known`: url -> its catalog row."""
+        return iter(())

@@ -6,9 +6,8 @@ import re
 from dataclasses import dataclass
 
 from ogi.acquire.discover import discover
-from ogi.acquire.fetch import Fetcher, FetchResult, RawStore
-from ogi.acquire.found import fetch_report
-from ogi.acquire.kinds.base import Candidate, Documents, Entry, Log, Record, Source
+from ogi.acquire.fetch import Fetcher
+from ogi.acquire.kinds.base import Candidate, Entry, Log, Record, Source
 
 MAX_PAGES = 50
 
@@ -32,14 +31,6 @@ class ListingSource(Source):
 
     def candidates(self, fetcher: Fetcher, year: int | None, log: Log, record: Record) -> list[Candidate]:
         return discover(self, fetcher, year, log, record)
-
-    def gather(self, store: RawStore, fetcher: Fetcher | None, year: int | None, log: Log) -> Documents:
-        """The column's pages (requests only), then each report of `year` it links."""
-        requests: list[FetchResult] = []
-        listed = discover(self, fetcher, year, log, requests.append)
-        yield from ((None, r) for r in requests)
-        for c in listed:
-            yield from fetch_report(self.name, fetcher, store, c.url, c.publisher, c.year, self.allow_private)
 
 
 def _pattern(entry: Entry) -> re.Pattern | None:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ogi.acquire.fetch import Fetcher, RawStore
-from ogi.acquire.found import fetch_report
-from ogi.acquire.kinds.base import Candidate, Documents, Entry, Log, Record, Source
+from ogi.acquire.fetch import Fetcher
+from ogi.acquire.kinds.base import Candidate, Entry, Log, Record, Source
 
 ITEM_KEYS = ("url", "publisher", "year")
 
@@ -32,18 +31,13 @@ class UrlsSource(Source):
             raise entry.error("`urls` must be a list")
         return {"urls": tuple(_url_entry(entry, item, i) for i, item in enumerate(items))}
 
-    def _pages(self) -> list[Candidate]:
-        """Every listed page, with the source's hints where the page has none of its own."""
-        return [Candidate(u.url, u.publisher or self.publisher, u.year or self.year, None, self.name)
-                for u in self.urls]
-
     def candidates(self, fetcher: Fetcher, year: int | None, log: Log, record: Record) -> list[Candidate]:
-        """The listed pages, without the ones whose year hint names another year (no request is made)."""
-        return [c for c in self._pages() if year is None or c.year in (None, year)]
+        """The listed pages, with the source's hints where a page has none of its own, without the
+        ones whose year hint names another year (no request is made)."""
+        pages = [Candidate(u.url, u.publisher or self.publisher, u.year or self.year, None, self.name)
+                 for u in self.urls]
+        return [c for c in pages if year is None or c.year in (None, year)]
 
-    def gather(self, store: RawStore, fetcher: Fetcher | None, year: int | None, log: Log) -> Documents:
-        for c in self._pages():
-            yield from fetch_report(self.name, fetcher, store, c.url, c.publisher, c.year, self.allow_private)
 
 
 def _url_entry(entry: Entry, item, i: int) -> UrlEntry:
