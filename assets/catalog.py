@@ -3,7 +3,7 @@
 A year's run includes it (so `--select '*' --partition YEAR` runs all a year needs), but the
 runs of a backfill do not crawl again: a crawl younger than `crawl_max_age` of the same registry
 is reused, and the fetch pool lets one crawl run at a time. A run tagged `ogi/crawl=force`
-(`ogi materialize`, the `crawl_sources` job) always crawls.
+(`ogi materialize`, the new-reports sensor) always crawls.
 """
 
 from collections import Counter

@@ -8,6 +8,7 @@ from assets import ASSETS, CHECKS, FRESHNESS_CHECKS
 from orchestration.jobs import crawl_job, year_job
 from orchestration.resources import settings_from_env
 from orchestration.schedules import SCHEDULES
+from orchestration.sensors import new_reports
 
 # Evaluates the freshness check whenever a daemon is up, so the UI shows a late year by itself.
 # Dagster 1.13 calls this sensor superseded by FreshnessPolicy; its per-partition deadline for
@@ -24,5 +25,5 @@ def build_defs() -> dg.Definitions:
     # Steps run one after the other in the run's process; each CPU-bound step spreads its
     # documents over a worker pool itself (ogi.parallel), so no per-step processes.
     return dg.Definitions(assets=ASSETS, asset_checks=[*CHECKS, *FRESHNESS_CHECKS], jobs=[year_job, crawl_job],
-                          schedules=SCHEDULES, sensors=[freshness_sensor],
+                          schedules=SCHEDULES, sensors=[freshness_sensor, new_reports],
                           resources={"settings": settings_from_env()}, executor=dg.in_process_executor)

@@ -9,5 +9,5 @@ year_job = dg.define_asset_job(
 
 crawl_job = dg.define_asset_job(
     "crawl_sources", selection=dg.AssetSelection.groups("acquisition"), tags={"ogi/crawl": "force"},
-    description="Crawl every registered source into the catalog.",
+    description="Crawl every registered source into the catalog (what the new-reports sensor launches).",
 )
