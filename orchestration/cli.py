@@ -12,6 +12,7 @@ import argparse
 import json
 import os
 import sys
+import time
 from functools import partial
 from pathlib import Path
 
@@ -103,12 +104,69 @@ def _state(o) -> str:
 
 
 def _dev(args) -> int:
-    """`dagster dev` of this environment (not whichever is first on PATH), options passed through."""
+    """`dagster dev` of this environment (not whichever is first on PATH), options passed through.
+
+    It runs in a process group of its own, and a SIGINT, SIGTERM or SIGHUP to `ogi dev` becomes a
+    SIGINT to that whole group, as Ctrl-C in a terminal is: dagster dev, its webserver, daemon and
+    code servers and the workers of runs in progress each shut down. Whatever is still alive
+    STOP_GRACE seconds later is killed. A SIGINT ignored by whoever started `ogi dev` (a script's
+    background job) is not inherited by dagster dev."""
+    import signal
+    import subprocess
+
     from orchestration.run import default_dagster_home
 
     default_dagster_home()
-    os.execv(sys.executable, [sys.executable, "-m", "dagster", "dev", "-w", "workspace.yaml", *args.rest])
-    return 0
+    stopping: list[float] = []
+    child: list[subprocess.Popen] = []
+
+    def stop(signum, frame) -> None:
+        stopping.append(time.monotonic())
+        if child:
+            _signal_group(child[0].pid, signal.SIGINT)
+
+    stops = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    for sig in stops:  # before the child starts: it gets each at its default, not SIG_IGN
+        signal.signal(sig, stop)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, stops)
+    child.append(subprocess.Popen([sys.executable, "-m", "dagster", "dev", "-w", "workspace.yaml", *args.rest],
+                                  process_group=0))
+    if stopping:  # a signal came while it was being started
+        _signal_group(child[0].pid, signal.SIGINT)
+    while child[0].poll() is None and not (stopping and time.monotonic() > stopping[0] + STOP_GRACE):
+        try:
+            child[0].wait(timeout=0.5)
+        except subprocess.TimeoutExpired:
+            pass
+    _end_group(child[0].pid, (stopping[0] if stopping else time.monotonic()) + STOP_GRACE, ask=not stopping)
+    code = child[0].wait()
+    return code if code >= 0 else 128 - code
+
+
+STOP_GRACE = 15.0  # seconds from a stop signal until what is left of `ogi dev` is killed
+
+
+def _signal_group(pgid: int, sig: int) -> bool:
+    """Send sig to the process group; False when no process of it is left."""
+    try:
+        os.killpg(pgid, sig)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _end_group(pgid: int, deadline: float, ask: bool) -> None:
+    """Wait until no process of the group is left, then kill what is still there at the deadline.
+    ask: the group was not asked to stop yet (dagster dev ended by itself), so ask first."""
+    import signal
+
+    if ask and not _signal_group(pgid, signal.SIGINT):
+        return
+    while _signal_group(pgid, 0):
+        if time.monotonic() > deadline:
+            _signal_group(pgid, signal.SIGKILL)
+            return
+        time.sleep(0.2)
 
 
 def _backfill(args) -> int:
