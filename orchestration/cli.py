@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 import time
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 
@@ -75,9 +77,11 @@ def _materialize(args) -> int:
         return 2
     done = []
     print(f"{'year':<6} {'documents':>9}  outcome", flush=True)
-    for o in outcomes:
-        print(f"{o.year:<6} {o.documents:>9}  {_state(o)}", flush=True)
-        done.append(o)
+    with _progress_bars(sys.stderr) as clear:
+        for o in outcomes:
+            clear()
+            print(f"{o.year:<6} {o.documents:>9}  {_state(o)}", flush=True)
+            done.append(o)
     if not done:
         print("no report years found in the sources", file=sys.stderr)
         return 1
@@ -85,6 +89,47 @@ def _materialize(args) -> int:
     print(f"Parquet under {data}/{{documents,cells,violations}}/year=YYYY/; runs in DAGSTER_HOME="
           f"{os.environ.get('DAGSTER_HOME')}")
     return 0 if all(o.published for o in done) else 1
+
+
+@contextmanager
+def _progress_bars(stream):
+    """While open, and only if stream is a terminal, a bar on it for each step's Progress (the
+    `ogi.progress` log records of the steps running in this process); yields a function that
+    clears the bars (before a line is printed)."""
+    from assets.common import PROGRESS_LOG
+
+    if not stream.isatty():
+        yield lambda: None
+        return
+    from tqdm import tqdm
+
+    bars: dict[tuple[str, str], tqdm] = {}
+
+    def clear() -> None:
+        for bar in bars.values():
+            bar.close()
+        bars.clear()
+
+    class Bars(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            year, what, done, total = record.ogi_progress
+            if (year, what) not in bars:
+                clear()  # the previous step is over
+                bars[year, what] = tqdm(total=total, desc=f"{year} {what}", unit="doc", file=stream, leave=False,
+                                        dynamic_ncols=True)
+            bars[year, what].update(done - bars[year, what].n)
+
+    handler, level, propagate = Bars(), PROGRESS_LOG.level, PROGRESS_LOG.propagate
+    PROGRESS_LOG.addHandler(handler)
+    PROGRESS_LOG.setLevel(logging.INFO)
+    PROGRESS_LOG.propagate = False
+    try:
+        yield clear
+    finally:
+        clear()
+        PROGRESS_LOG.removeHandler(handler)
+        PROGRESS_LOG.setLevel(level)
+        PROGRESS_LOG.propagate = propagate
 
 
 def _state(o) -> str:
