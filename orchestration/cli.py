@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
+import time
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 
@@ -75,9 +78,11 @@ def _materialize(args) -> int:
         return 1
     done = []
     print(f"{'year':<6} {'documents':>9}  outcome", flush=True)
-    for o in outcomes:
-        print(f"{o.year:<6} {o.documents:>9}  {_state(o)}", flush=True)
-        done.append(o)
+    with _progress_bars(sys.stderr) as clear:
+        for o in outcomes:
+            clear()
+            print(f"{o.year:<6} {o.documents:>9}  {_state(o)}", flush=True)
+            done.append(o)
     if not done:
         print("no report years found in the sources", file=sys.stderr)
         return 1
@@ -85,6 +90,47 @@ def _materialize(args) -> int:
     print(f"Parquet under {data}/{{documents,cells,violations}}/year=YYYY/; runs in DAGSTER_HOME="
           f"{os.environ.get('DAGSTER_HOME')}")
     return 0 if all(o.published for o in done) else 1
+
+
+@contextmanager
+def _progress_bars(stream):
+    """While open, and only if stream is a terminal, a bar on it for each step's Progress (the
+    `ogi.progress` log records of the steps running in this process); yields a function that
+    clears the bars (before a line is printed)."""
+    from assets.common import PROGRESS_LOG
+
+    if not stream.isatty():
+        yield lambda: None
+        return
+    from tqdm import tqdm
+
+    bars: dict[tuple[str, str], tqdm] = {}
+
+    def clear() -> None:
+        for bar in bars.values():
+            bar.close()
+        bars.clear()
+
+    class Bars(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            year, what, done, total = record.ogi_progress
+            if (year, what) not in bars:
+                clear()  # the previous step is over
+                bars[year, what] = tqdm(total=total, desc=f"{year} {what}", unit="doc", file=stream, leave=False,
+                                        dynamic_ncols=True)
+            bars[year, what].update(done - bars[year, what].n)
+
+    handler, level, propagate = Bars(), PROGRESS_LOG.level, PROGRESS_LOG.propagate
+    PROGRESS_LOG.addHandler(handler)
+    PROGRESS_LOG.setLevel(logging.INFO)
+    PROGRESS_LOG.propagate = False
+    try:
+        yield clear
+    finally:
+        clear()
+        PROGRESS_LOG.removeHandler(handler)
+        PROGRESS_LOG.setLevel(level)
+        PROGRESS_LOG.propagate = propagate
 
 
 def _state(o) -> str:
@@ -104,12 +150,69 @@ def _state(o) -> str:
 
 
 def _dev(args) -> int:
-    """`dagster dev` of this environment (not whichever is first on PATH), options passed through."""
+    """`dagster dev` of this environment (not whichever is first on PATH), options passed through.
+
+    It runs in a process group of its own, and a SIGINT, SIGTERM or SIGHUP to `ogi dev` becomes a
+    SIGINT to that whole group, as Ctrl-C in a terminal is: dagster dev, its webserver, daemon and
+    code servers and the workers of runs in progress each shut down. Whatever is still alive
+    STOP_GRACE seconds later is killed. A SIGINT ignored by whoever started `ogi dev` (a script's
+    background job) is not inherited by dagster dev."""
+    import signal
+    import subprocess
+
     from orchestration.run import default_dagster_home
 
     default_dagster_home()
-    os.execv(sys.executable, [sys.executable, "-m", "dagster", "dev", "-w", "workspace.yaml", *args.rest])
-    return 0
+    stopping: list[float] = []
+    child: list[subprocess.Popen] = []
+
+    def stop(signum, frame) -> None:
+        stopping.append(time.monotonic())
+        if child:
+            _signal_group(child[0].pid, signal.SIGINT)
+
+    stops = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    for sig in stops:  # before the child starts: it gets each at its default, not SIG_IGN
+        signal.signal(sig, stop)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, stops)
+    child.append(subprocess.Popen([sys.executable, "-m", "dagster", "dev", "-w", "workspace.yaml", *args.rest],
+                                  process_group=0))
+    if stopping:  # a signal came while it was being started
+        _signal_group(child[0].pid, signal.SIGINT)
+    while child[0].poll() is None and not (stopping and time.monotonic() > stopping[0] + STOP_GRACE):
+        try:
+            child[0].wait(timeout=0.5)
+        except subprocess.TimeoutExpired:
+            pass
+    _end_group(child[0].pid, (stopping[0] if stopping else time.monotonic()) + STOP_GRACE, ask=not stopping)
+    code = child[0].wait()
+    return code if code >= 0 else 128 - code
+
+
+STOP_GRACE = 15.0  # seconds from a stop signal until what is left of `ogi dev` is killed
+
+
+def _signal_group(pgid: int, sig: int) -> bool:
+    """Send sig to the process group; False when no process of it is left."""
+    try:
+        os.killpg(pgid, sig)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _end_group(pgid: int, deadline: float, ask: bool) -> None:
+    """Wait until no process of the group is left, then kill what is still there at the deadline.
+    ask: the group was not asked to stop yet (dagster dev ended by itself), so ask first."""
+    import signal
+
+    if ask and not _signal_group(pgid, signal.SIGINT):
+        return
+    while _signal_group(pgid, 0):
+        if time.monotonic() > deadline:
+            _signal_group(pgid, signal.SIGKILL)
+            return
+        time.sleep(0.2)
 
 
 def _backfill(args) -> int:

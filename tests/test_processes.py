@@ -2,10 +2,14 @@
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
+
+import pytest
 
 from tests.conftest import ROOT
 
@@ -68,3 +72,59 @@ def test_workers_die_with_a_run_killed_by_sigkill():
 
 def test_workers_end_with_a_run_stopped_by_sigterm():
     assert _workers_after(lambda run: os.kill(run.pid, signal.SIGTERM)) == []
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _dev_session_after(tmp_path: Path, sigint, stop: int) -> tuple[list[int], float, str]:
+    """Start `ogi dev` in a session of its own with SIGINT at `sigint`, wait until its webserver
+    answers, send `stop`; the processes of the session still alive 30 s later, the seconds it took."""
+    port, log = _free_port(), tmp_path / "dev.log"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("COV_CORE", "COVERAGE"))}
+    env.update(DAGSTER_HOME=str(tmp_path / "home"), OGI_DATA=str(tmp_path / "data"))
+
+    def signals() -> None:
+        _default_signals()
+        signal.signal(signal.SIGINT, sigint)
+
+    with open(log, "wb") as out:
+        dev = subprocess.Popen([str(Path(sys.executable).parent / "ogi"), "dev", "-p", str(port)], cwd=ROOT, env=env,
+                               stdout=out, stderr=subprocess.STDOUT, preexec_fn=signals, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            assert dev.poll() is None and time.monotonic() < deadline, log.read_text()[-3000:]
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/server_info", timeout=5).read()
+                break
+            except OSError:
+                time.sleep(0.5)
+        assert len(_in_session(dev.pid)) >= 4  # ogi, dagster dev, webserver, daemon, code servers
+        os.kill(dev.pid, stop)
+        sent = time.monotonic()
+        while time.monotonic() < sent + 30 and _in_session(dev.pid):
+            time.sleep(0.2)
+        return _in_session(dev.pid), time.monotonic() - sent, log.read_text()[-3000:]
+    finally:
+        for pid in _in_session(dev.pid):
+            os.kill(pid, signal.SIGKILL)
+        dev.wait(timeout=10)
+
+
+@pytest.mark.slow
+def test_ogi_dev_stops_everything_it_started_on_sigterm(tmp_path):
+    left, took, log = _dev_session_after(tmp_path, signal.SIG_DFL, signal.SIGTERM)
+    assert left == [], f"{left} still alive {took:.0f} s after SIGTERM:\n{log}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["sigint", "sigterm"])
+def test_ogi_dev_started_with_sigint_ignored_stops_everything(tmp_path, stop):
+    # as a script's background job is started: SIGINT ignored, which Python keeps (and dagster dev
+    # gives SIGTERM the disposition of SIGINT)
+    left, took, log = _dev_session_after(tmp_path, signal.SIG_IGN, stop)
+    assert left == [], f"{left} still alive {took:.0f} s after {signal.Signals(stop).name}:\n{log}"
