@@ -12,7 +12,7 @@ from functools import partial
 
 import dagster as dg
 
-from assets.common import OWNERS
+from assets.common import OWNERS, Progress
 from assets.settings import OgiSettings
 from ogi.acquire.catalog import Catalog, registry_digest
 from ogi.acquire.crawl import crawl
@@ -39,9 +39,15 @@ def report_catalog(context: dg.AssetExecutionContext, settings: OgiSettings) -> 
         return dg.MaterializeResult(metadata={"crawl": f"reused the crawl of {last['finished_at']}"})
     sources = load_sources(settings.sources)
     previous = {s.name: catalog.read(s.name) for s in sources}
+    progress: list[Progress] = []
+
+    def fetched(done: int, total: int) -> None:
+        progress or progress.append(Progress(context, "crawl", total))
+        progress[0].add(done - progress[0].done)
+
     with pool(settings.workers) as executor:
         result = crawl(sources, RawStore(settings.storage_root), previous, partial(read_years, executor),
-                       settings.fetch_policy(), context.log.info, settings.hosts)
+                       settings.fetch_policy(), context.log.info, settings.hosts, progress=fetched)
     if not result.answered and any(r["status"] == "ok" for rows in previous.values() for r in rows):
         raise dg.Failure("no source gave a document in this run (all failed or are empty); the catalog and the "
                          "published years are kept as they were", allow_retries=False)

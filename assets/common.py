@@ -47,8 +47,9 @@ class Progress:
     def add(self, n: int) -> None:
         self.done += n
         if PROGRESS_LOG.isEnabledFor(logging.INFO):
+            key = self.context.partition_key if self.context.has_partition_key else "all"
             PROGRESS_LOG.info("%s: %s of %s documents", self.what, self.done, self.total,
-                              extra={"ogi_progress": (self.context.partition_key, self.what, self.done, self.total)})
+                              extra={"ogi_progress": (key, self.what, self.done, self.total)})
         if self.total and (self.done - self.logged >= self.total / 10 or self.done == self.total):
             self.context.log.info(f"{self.what}: {self.done:,} of {self.total:,} documents")
             self.logged = self.done

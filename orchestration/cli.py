@@ -73,16 +73,18 @@ def _materialize(args) -> int:
     except CONFIG_ERRORS as exc:
         print(f"ogi materialize: {exc}", file=sys.stderr)
         return 2
-    except CrawlFailed as exc:
-        print(f"ogi materialize: {exc}", file=sys.stderr)
-        return 1
     done = []
     print(f"{'year':<6} {'documents':>9}  outcome", flush=True)
     with _progress_bars(sys.stderr) as clear:
-        for o in outcomes:
+        try:
+            for o in outcomes:
+                clear()
+                print(f"{o.year:<6} {o.documents:>9}  {_state(o)}", flush=True)
+                done.append(o)
+        except CrawlFailed as exc:
             clear()
-            print(f"{o.year:<6} {o.documents:>9}  {_state(o)}", flush=True)
-            done.append(o)
+            print(f"ogi materialize: {exc}", file=sys.stderr)
+            return 1
     if not done:
         print("no report years found in the sources", file=sys.stderr)
         return 1

@@ -128,8 +128,8 @@ def check_settings(settings: OgiSettings) -> None:
 
 
 def materialize(years: list[str] | None = None) -> Iterator[YearOutcome]:
-    """Each year's outcome as soon as it is known (settings are checked before the first). The
-    sources are crawled once for all the years (CrawlFailed if that fails)."""
+    """Each year's outcome as soon as it is known (settings are checked now, before the first). The
+    sources are crawled once for all the years, first (iterating raises CrawlFailed if that fails)."""
     default_dagster_home()
     settings = settings_from_env()
     check_settings(settings)
@@ -138,11 +138,9 @@ def materialize(years: list[str] | None = None) -> Iterator[YearOutcome]:
         if not (year.isdigit() and first <= int(year) <= last):
             raise YearOutOfRange(f"{year} is not a report year here: the partitions run from {first} to {last} "
                                  "(the last year that has ended)")
-    instance = dg.DagsterInstance.get()
-    found = crawl(settings, instance)
-
     def run() -> Iterator[YearOutcome]:
-        with instance:
+        with dg.DagsterInstance.get() as instance:
+            found = crawl(settings, instance)
             for year in years or found:
                 yield materialize_year(year, settings, instance, crawl=False)
 

@@ -35,15 +35,17 @@ def _shortest_gap(log) -> float:
     return min(b[0] - a[1] for spans in by_host.values() for a, b in pairwise(spans))
 
 
-def _crawl(tmp_path, sites, previous=None):
+def _crawl(tmp_path, sites, previous=None, **options):
     (tmp_path / "sources.yaml").write_text(sites.registry(), encoding="utf-8")
     sources = load_sources(tmp_path / "sources.yaml")
     return crawl(sources, RawStore(str(tmp_path / "data")), previous or {}, read_years=lambda items: [None] * len(items),
-                 policy=FetchPolicy(per_host_delay=DELAY, retries=0), log=lambda _: None)
+                 policy=FetchPolicy(per_host_delay=DELAY, retries=0), log=lambda _: None, **options)
 
 
 def test_hosts_are_fetched_at_once_and_each_host_politely(tmp_path, sites):
-    result = _crawl(tmp_path, sites)
+    progress = []
+    result = _crawl(tmp_path, sites, progress=lambda done, total: progress.append((done, total)))
+    assert progress == [(i + 1, len(sites.reports)) for i in range(len(sites.reports))]
     asked = [(h, p) for h, p, _, _ in sites.log]
     assert sorted((h, p) for h, p, _ in sites.reports) == sorted(a for a in asked if "/20" in a[1])  # each once
     assert _shortest_gap(sites.log) >= DELAY - 0.05, "a host was asked again before its delay"

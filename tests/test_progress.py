@@ -20,7 +20,7 @@ class Terminal(io.StringIO):
 
 
 def _step(what: str, total: int, batches: list[int], logged: list[str]) -> None:
-    progress = Progress(SimpleNamespace(partition_key="2020", log=SimpleNamespace(info=logged.append)), what, total)
+    progress = Progress(SimpleNamespace(partition_key="2020", has_partition_key=True, log=SimpleNamespace(info=logged.append)), what, total)
     for n in batches:
         progress.add(n)
 

@@ -44,13 +44,15 @@ class Crawl:
 
 def crawl(sources: list[Source], store: RawStore, previous: dict[str, list[dict]], read_years: ReadYears,
           policy: FetchPolicy | None = None, log: Callable[[str], None] = print, hosts: int = HOSTS,
-          resolver: Resolver = resolve) -> Crawl:
-    """Every source's documents into `store`; `previous`: source -> its catalog rows before."""
+          resolver: Resolver = resolve, progress: Callable[[int, int], None] = lambda done, total: None) -> Crawl:
+    """Every source's documents into `store`; `previous`: source -> its catalog rows before;
+    `progress(done, total)` after each report listed by a web source is fetched."""
     started = datetime.now(UTC).replace(microsecond=0)
-    crawler = _Crawler(store, policy or FetchPolicy(), previous, log, resolver)
+    crawler = _Crawler(store, policy or FetchPolicy(), previous, log, resolver, progress)
     web = [s for s in sources if s.fetches]
     with ThreadPoolExecutor(hosts, thread_name_prefix="ogi-fetch") as executor:
         targets = [(s, c) for s, cs in zip(web, executor.map(crawler.listed, web), strict=True) for c in cs]
+        crawler.total = len(targets)
         by_host: dict[str, list] = defaultdict(list)
         for s, c in targets:
             by_host[urlsplit(c.url).hostname or c.url].append((s, c))
@@ -71,8 +73,9 @@ class _Crawler:
     """The threads' shared state: one HostGate, one Fetcher per thread, the rows gathered so far."""
 
     def __init__(self, store: RawStore, policy: FetchPolicy, previous: dict[str, list[dict]],
-                 log: Callable[[str], None], resolver: Resolver):
+                 log: Callable[[str], None], resolver: Resolver, progress: Callable[[int, int], None]):
         self.store, self.policy, self.previous, self.log, self.resolver = store, policy, previous, log, resolver
+        self.progress, self.done, self.total = progress, 0, 0
         self.gate, self.local, self.lock = HostGate(policy.per_host_delay), threading.local(), threading.Lock()
         self.known = validators([r for rows in previous.values() for r in rows])
         self.rows: dict[str, list[dict]] = defaultdict(list)
@@ -102,6 +105,9 @@ class _Crawler:
                 if found is not None:
                     found.data = None  # read back from the store only if its year must be read
                 self.record(source.name, result, found, c, None if result.url == c.url else c.url)
+            with self.lock:
+                self.done += 1
+                self.progress(self.done, self.total)
 
     def read_local(self, source: Source) -> None:
         before = {r["url"]: r for r in self.previous.get(source.name, [])}
