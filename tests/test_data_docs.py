@@ -1,6 +1,7 @@
 """Data Docs that open: no CDN, static files once per storage root, the run's results listed,
-`ogi docs` serving them."""
+`ogi docs` serving them, a real browser drawing them styled."""
 
+import os
 import re
 import shutil
 import signal
@@ -18,7 +19,7 @@ import pytest
 from expectations import CHECKS
 from expectations.data_docs import CDN, DOCS_URL, VENDORED, local_docs, publish_static, rewrite_page
 from orchestration.run import materialize_year
-from tests.conftest import ROOT
+from tests.conftest import ROOT, loopback_only
 from tests.test_pipeline import _settings
 
 REMOTE = re.compile(r"^(?:https?:)?//", re.I)
@@ -167,3 +168,44 @@ def test_ogi_docs_says_when_there_is_nothing_to_serve(tmp_path):
 
     assert main(["docs", "--root", str(tmp_path)]) == 2
 
+
+def _chromium() -> str | None:
+    return os.environ.get("OGI_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.mark.slow
+@loopback_only
+def test_a_browser_draws_the_pages_styled_without_the_network(docs):
+    """Headless Chromium (system binary, driven by Playwright if installed), in a namespace with
+    loopback only: the index over `ogi docs` and a validation page from disk are styled by the
+    vendored Bootstrap, GX's table of results drawn by the vendored scripts."""
+    sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
+    if not _chromium():
+        pytest.skip("no chromium on this machine")
+    folder, _ = docs
+    proc, base = _serve(folder)
+    page_on_disk = next((folder / "year=2021" / "validations").rglob("*.html")).as_uri()
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=_chromium(), args=["--no-sandbox"])
+            try:
+                page, failed = browser.new_page(), []
+                page.on("requestfailed", lambda r: failed.append(r.url))
+                for url in (f"{base}/year=2021/index.html", page_on_disk):
+                    page.goto(url, wait_until="load")
+                    font = page.evaluate("getComputedStyle(document.body).fontFamily")
+                    assert "-apple-system" in font, (url, font)  # Bootstrap 4's font stack, not the default serif
+                    assert page.evaluate("typeof jQuery !== 'undefined' && typeof jQuery.fn.bootstrapTable")\
+                        == "function"
+                page.goto(f"{base}/year=2021/index.html", wait_until="load")
+                rows = page.evaluate("document.querySelectorAll('.ge-index-page-validation-results-table tbody tr')"
+                                     ".length")
+                assert rows == len(CHECKS)
+                icon = page.evaluate("getComputedStyle(document.querySelector('i.fas'), '::before').fontFamily")
+                assert "Font Awesome 6 Free" in icon
+                assert not failed, failed
+            finally:
+                browser.close()
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=10)
