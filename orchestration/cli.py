@@ -4,6 +4,7 @@
     ogi discover [--year Y]      the reports the sources' report columns link, as JSON lines
     ogi materialize [--year Y]   run the pipeline for the sources' years (or the given ones)
     ogi dev                      the Dagster UI on this project (DAGSTER_HOME defaults to ./.dagster)
+    ogi docs [--port N]          the gate's Data Docs over HTTP on 127.0.0.1 (port 3070 by default)
 """
 
 from __future__ import annotations
