@@ -2,7 +2,8 @@
 
 A failing error-severity rule stops `published_reports`; the staging files stay on disk. Each
 check's metadata lists the failing documents with their rule, location and detail, and links
-the Data Docs of the run.
+the Data Docs of the run: over HTTP as `ogi docs` serves them (settings.docs_url; browsers do not
+follow file:// links from the UI) and as a path.
 """
 
 import warnings
@@ -32,7 +33,8 @@ def gate(context: dg.AssetCheckExecutionContext, settings: OgiSettings):
     from expectations.gate import run_gate
 
     year = hold(context.op_execution_context, settings)
-    outcomes, docs_url = run_gate(settings.storage_root, year, settings.waivers, settings.gate or None)
+    outcomes, docs_index = run_gate(settings.storage_root, year, settings.waivers, settings.gate or None)
+    docs_url = f"{settings.docs_url.rstrip('/')}/year={year}/index.html"
     for o in outcomes:
         yield dg.AssetCheckResult(
             check_name=o.name,
@@ -43,6 +45,7 @@ def gate(context: dg.AssetCheckExecutionContext, settings: OgiSettings):
                 "failed_rules": ", ".join(o.failed_rules) or "none",
                 "failing_documents": dg.MetadataValue.md(o.failing_documents),
                 "waived_instances": o.waived,
-                "data_docs": dg.MetadataValue.url(docs_url),
+                "data_docs": dg.MetadataValue.url(docs_url),  # served by `ogi docs`
+                "data_docs_path": dg.MetadataValue.path(docs_index),
             },
         )

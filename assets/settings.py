@@ -1,7 +1,9 @@
-"""The settings resource every asset reads: where data lives, where sources and waivers are, fetch manners."""
+"""The settings resource every asset reads: where data lives, where sources and waivers are, fetch manners,
+where the Data Docs are served."""
 
 import dagster as dg
 
+from expectations.data_docs import DOCS_URL
 from ogi.acquire.fetch import FetchPolicy
 
 
@@ -19,6 +21,7 @@ class OgiSettings(dg.ConfigurableResource):
     retries: int = 3  # on connection errors, 429 and 5xx
     hosts: int = 16  # hosts fetched at once by a crawl
     crawl_max_age: float = 3600.0  # seconds: a year's run reuses a crawl this recent of the same registry
+    docs_url: str = DOCS_URL  # where `ogi docs` serves <storage_root>/data_docs (the gate's links)
 
     def fetch_policy(self) -> FetchPolicy:
         return FetchPolicy(per_host_delay=self.per_host_delay, read_timeout=self.read_timeout, retries=self.retries)

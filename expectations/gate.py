@@ -1,7 +1,7 @@
 """The publication gate for one staged year, as a plain function (no Dagster).
 
-Recomputes every rule from the staged cells, runs the suites, writes Data Docs and returns one
-outcome per check with the failing documents spelled out.
+Recomputes every rule from the staged cells, runs the suites, writes Data Docs (expectations.data_docs)
+and returns one outcome per check with the failing documents spelled out, and the Data Docs index.
 """
 
 from __future__ import annotations
@@ -11,9 +11,10 @@ from dataclasses import dataclass
 import pandas as pd
 
 from expectations import CHECKS
+from expectations.data_docs import build_data_docs
 from expectations.residuals import rule_residuals
 from expectations.suites import documents_suite, gate_settings, rule_severities, rule_suite
-from expectations.validate import build_data_docs, context, run_suite
+from expectations.validate import context, run_suite
 from ogi.format import cross_year_cells
 from ogi.parallel import batched
 from ogi.rules.waivers import load_waivers

@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import logging
-import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import great_expectations as gx
 import pandas as pd
 from great_expectations.data_context.types.base import ProgressBarsConfig
-
-from ogi.store.files import filesystem
 
 logging.getLogger("great_expectations").setLevel(logging.WARNING)
 
@@ -31,7 +27,6 @@ class SuiteOutcome:
     success: bool
     evaluated: int
     failures: list[Failure] = field(default_factory=list)
-    docs_url: str | None = None
 
     @property
     def blocking(self) -> bool:
@@ -71,22 +66,3 @@ def run_suite(ctx, suite: gx.ExpectationSuite, frame: pd.DataFrame, index_column
         ))
     return SuiteOutcome(name, bool(result.success), len(result.results), failures)
 
-
-def build_data_docs(ctx, root: str, year: int | str) -> str:
-    """Write GX's HTML Data Docs for this run under <root>/data_docs/year=YYYY/; return index URL."""
-    fs, base = filesystem(root)
-    target = f"{base.rstrip('/')}/data_docs/year={year}"
-    local = fs.protocol in ("file", "local") or "file" in (fs.protocol if isinstance(fs.protocol, tuple) else ())
-    build_dir = target if local else tempfile.mkdtemp(prefix="ogi-docs-")
-    Path(build_dir).mkdir(parents=True, exist_ok=True)
-    site = f"year_{year}"
-    ctx.add_data_docs_site(site_name=site, site_config={
-        "class_name": "SiteBuilder",
-        "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": build_dir},
-        "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-    })
-    ctx.build_data_docs(site_names=[site])
-    if not local:
-        fs.put(build_dir, target, recursive=True)
-        return f"{fs.unstrip_protocol(target)}/index.html"
-    return Path(target, "index.html").resolve().as_uri()

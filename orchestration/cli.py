@@ -4,6 +4,7 @@
     ogi discover [--year Y]      the reports the sources' report columns link, as JSON lines
     ogi materialize [--year Y]   run the pipeline for the sources' years (or the given ones)
     ogi dev                      the Dagster UI on this project (DAGSTER_HOME defaults to ./.dagster)
+    ogi docs [--port N]          the gate's Data Docs over HTTP on 127.0.0.1 (port 3070 by default)
 """
 
 from __future__ import annotations
@@ -238,6 +239,18 @@ def _backfill(args) -> int:
                           check=False).returncode
 
 
+def _docs(args) -> int:
+    """Serve <root>/data_docs (the gate's Data Docs) on 127.0.0.1 until Ctrl-C; a remote root is copied down."""
+    from expectations.data_docs import DocsError, serve_docs
+    from ogi.store.files import storage_root
+
+    try:
+        return serve_docs(args.root or storage_root(), args.port, partial(print, flush=True))
+    except DocsError as exc:
+        print(f"ogi docs: {exc}", file=sys.stderr)
+        return 2
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="ogi", description="Government information disclosure annual reports to data.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -249,6 +262,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--sources", help="registry file (default: OGI_SOURCES or sources.yaml)")
     p.add_argument("--year", type=int, help="only reports of this report year")
     p.set_defaults(func=_discover)
+    p = sub.add_parser("docs", help="serve the gate's Data Docs (<storage root>/data_docs) on http://127.0.0.1")
+    p.add_argument("--port", type=int, help="default 3070, where the gate's links point (see OGI_DOCS_URL)")
+    p.add_argument("--root", help="storage root (default: OGI_DATA or data); s3:// and the like are copied down")
+    p.set_defaults(func=_docs)
     p = sub.add_parser("materialize", help="run the pipeline for every year of the sources, or --year")
     p.add_argument("--year", action="append", help="a report year (repeatable)")
     p.set_defaults(func=_materialize)

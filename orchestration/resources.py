@@ -3,6 +3,7 @@
 import os
 
 from assets.settings import OgiSettings
+from expectations.data_docs import DOCS_URL
 from ogi.store.files import storage_root
 
 
@@ -16,4 +17,5 @@ def settings_from_env() -> OgiSettings:
         workers=int(os.environ.get("OGI_WORKERS") or 0),
         hosts=int(os.environ.get("OGI_HOSTS") or 16),
         crawl_max_age=float(os.environ.get("OGI_CRAWL_MAX_AGE") or 3600),
+        docs_url=os.environ.get("OGI_DOCS_URL") or DOCS_URL,
     )

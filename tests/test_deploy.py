@@ -136,6 +136,9 @@ def test_a_two_year_backfill_with_postgres_and_s3(tmp_path, postgres, s3):
         os.killpg(daemon.pid, signal.SIGTERM)
         daemon.wait(timeout=60)
         os.environ.pop("DAGSTER_PG_URL", None)
+    assert fs.exists("ogi-test/data/data_docs/static/MANIFEST")  # Data Docs: static files once, pages per year
+    assert fs.exists("ogi-test/data/data_docs/year=2021/index.html")
+    assert not fs.exists("ogi-test/data/data_docs/year=2021/static")
     docs = pads.dataset("ogi-test/data/documents", filesystem=fs, format="parquet", partitioning="hive").to_table()
     assert sorted(docs.column("year").to_pylist()) == [2020, 2020, 2020, 2021]
     con = duckdb.connect()
