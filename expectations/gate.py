@@ -93,17 +93,32 @@ def _residuals(root: str, year: int, previous: dict[str, dict]) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
+MAX_LISTED = 300  # failing instances spelled out in a check's metadata; all of them are in `violations`
+
+
 def _failures_table(outcome, violations: pd.DataFrame, publisher: dict) -> str:
-    rows = []
+    """The first MAX_LISTED failing instances with their detail, then how many more. Only the
+    violations of the listed documents are looked at, so the cost does not grow with the year."""
+    listed, errors, total = [], [], 0
     for f in outcome.failures:
         if f.error:
-            rows.append(f"| – | – | {f.rule} | – | expectation raised: {f.error} |")
-        for doc_id, location in zip(f.doc_ids, f.locations or [""] * len(f.doc_ids), strict=True):
-            hit = violations[(violations["doc_id"] == doc_id) & (violations["rule"] == f.rule)]
-            hit = hit[(hit["column"] == location) | (hit["row"] == location)] if location else hit
-            detail = hit["detail"].iloc[0] if len(hit) else ""
-            rows.append(f"| {doc_id[:12]} | {publisher.get(doc_id) or ''} | {f.rule} ({f.severity}) | {location} "
-                        f"| {detail} |")
+            errors.append(f"| – | – | {f.rule} | – | expectation raised: {f.error} |")
+        total += len(f.doc_ids)
+        locations = f.locations or [""] * len(f.doc_ids)
+        listed += [(d, loc, f) for d, loc in zip(f.doc_ids, locations, strict=True)][:MAX_LISTED - len(listed)]
+    shown = violations[violations["doc_id"].isin({d for d, _, _ in listed})]
+    details: dict[tuple[str, str], list[tuple]] = {}
+    for doc_id, rule, row, column, detail in shown[["doc_id", "rule", "row", "column", "detail"]].itertuples(
+            index=False):
+        details.setdefault((doc_id, rule), []).append((row, column, detail))
+    rows = list(errors)
+    for doc_id, location, f in listed:
+        hits = details.get((doc_id, f.rule), [])
+        detail = next((d for r, c, d in hits if not location or location in (r, c)), "")
+        rows.append(f"| {doc_id[:12]} | {publisher.get(doc_id) or ''} | {f.rule} ({f.severity}) | {location} "
+                    f"| {detail} |")
     if not rows:
         return "none"
-    return "| doc_id | publisher | rule | location | detail |\n|---|---|---|---|---|\n" + "\n".join(rows[:300])
+    more = [f"| … | | | | {total - len(listed):,} more failing instances in the `violations` dataset |"] \
+        if total > len(listed) else []
+    return "| doc_id | publisher | rule | location | detail |\n|---|---|---|---|---|\n" + "\n".join(rows + more)

@@ -106,3 +106,19 @@ def test_gate_settings_that_would_switch_a_rule_off_or_are_malformed_are_refused
     path.write_text(text, encoding="utf-8")
     with pytest.raises(GateConfigError, match=message):
         gate_settings(str(path))
+
+
+def test_a_check_lists_the_first_failures_and_counts_the_rest():
+    from expectations.gate import MAX_LISTED, _failures_table
+    from expectations.validate import Failure, SuiteOutcome
+
+    n = 2 * MAX_LISTED
+    docs = [f"{i:064x}" for i in range(n)]
+    violations = pd.DataFrame({"doc_id": docs, "rule": "t3_balance", "row": "total", "column": "natural_person",
+                               "detail": [f"{i} + 0 != {i} + 1" for i in range(n)]})
+    outcome = SuiteOutcome("t3_rules", False, 1, [Failure("t3_balance", "error", docs, ["natural_person"] * n)])
+    table = _failures_table(outcome, violations, {docs[0]: "某县人民政府"}).splitlines()
+    assert len(table) == 2 + MAX_LISTED + 1 and table[-1].endswith(f"{MAX_LISTED:,} more failing instances in the "
+                                                                      "`violations` dataset |")
+    assert table[2] == f"| {docs[0][:12]} | 某县人民政府 | t3_balance (error) | natural_person | 0 + 0 != 0 + 1 |"
+    assert table[-2].endswith(f"| {MAX_LISTED - 1} + 0 != {MAX_LISTED - 1} + 1 |")
