@@ -15,6 +15,7 @@ from assets.validate import validated_reports
 from ogi.store.lock import release_year
 from ogi.store.parquet import PUBLISHED, SCHEMAS
 from ogi.store.publication import publish_year
+from ogi.store.sql import write_sql_catalog
 from ogi.store.verdict import NotApproved, approved_digest
 
 DESCRIPTIONS = {
@@ -41,6 +42,8 @@ def published_reports(context: dg.AssetExecutionContext, settings: OgiSettings):
     except NotApproved as exc:
         raise dg.Failure(str(exc), allow_retries=False) from None
     release_year(root, year, context.run.run_id)
+    if database := write_sql_catalog(root, PUBLISHED):
+        context.log.info(f"SQL catalog: duckdb {database}")
     extra = {"documents": {"preview": preview(root, year, staging=False)}, "cells": chart_metadata(root, year)}
     for name in PUBLISHED:
         yield dg.MaterializeResult(asset_key=name, metadata={"dagster/row_count": counts[name], **extra.get(name, {})})

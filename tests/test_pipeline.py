@@ -103,6 +103,9 @@ def test_published_parquet_reads_back_everywhere(sample_run):
                       "hive_partitioning=1) order by publisher").fetchall()
     assert docs == [("宿松县人民政府", "2019", "ok"), ("滁州市南谯区经济和信息化局", "2019", "ok"),
                     ("铜鼓县人民政府办公室", "2019", "ok")]
+    with duckdb.connect(str(root / "ogi.duckdb"), read_only=True) as con:  # the SQL catalog of the storage root
+        assert con.sql("select year, count(*) from documents group by year").fetchall() == [(2020, 3)]
+        assert con.sql("select count(*) from cells where \"table\" = 't3'").fetchall() == [(3 * 23 * 7,)]
 
 
 @pytest.mark.slow

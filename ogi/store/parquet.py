@@ -52,6 +52,11 @@ SCHEMAS = {
     ]),
 }
 PUBLISHED = ("documents", "cells", "violations")
+# Recorded in every Parquet file's metadata (`ogi.schema_version`). MAJOR.MINOR: a column added
+# raises MINOR (readers by name keep working; older years read it as null); a column removed,
+# renamed, or given another type or meaning raises MAJOR.
+SCHEMA_VERSION = "1.1"
+SCHEMAS = {name: schema.with_metadata({"ogi.schema_version": SCHEMA_VERSION}) for name, schema in SCHEMAS.items()}
 
 
 class DamagedPartition(Exception):

@@ -1,0 +1,42 @@
+"""The embedded SQL catalog: `<root>/ogi.duckdb`, a view per published dataset over all its years.
+
+Rewritten after each publication, so `duckdb data/ogi.duckdb` answers at once. The views read the
+Parquet files where they are (absolute paths: the file works from any directory, and is written
+again if the storage root moves), `union_by_name` so that a column added later is not dropped
+from the years written before it, and the `year` of each row from its folder. Local storage
+roots only: over object storage, DuckDB would need its httpfs extension, which it downloads.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import duckdb
+
+from ogi.store.files import filesystem
+from ogi.store.parquet import SCHEMA_VERSION
+
+DATABASE = "ogi.duckdb"
+
+
+def write_sql_catalog(root: str, datasets: tuple[str, ...]) -> Path | None:
+    """Write the database file (replacing the old one in one move); None for a remote root."""
+    fs, base = filesystem(root)
+    if "file" not in (fs.protocol if isinstance(fs.protocol, tuple) else (fs.protocol,)):
+        return None
+    base = Path(base).resolve()
+    target, temp = base / DATABASE, base / f".{DATABASE}.{uuid.uuid4().hex}.tmp"
+    try:
+        with duckdb.connect(str(temp)) as con:
+            for name in datasets:
+                if any(base.glob(f"{name}/year=*/*.parquet")):
+                    files = str(base / name / "year=*" / "*.parquet").replace("'", "''")
+                    con.execute(f'CREATE VIEW "{name}" AS SELECT * FROM read_parquet(\'{files}\', '
+                                "hive_partitioning = true, union_by_name = true)")
+            con.execute("CREATE TABLE ogi_schema AS SELECT ? AS schema_version", [SCHEMA_VERSION])
+        os.replace(temp, target)
+    finally:
+        temp.unlink(missing_ok=True)
+    return target
