@@ -1,6 +1,6 @@
 """`ogi` command line.
 
-    ogi extract FILE...          one JSON record per report file (no pipeline, no storage)
+    ogi extract [--ocr] FILE...  one JSON record per report file (no pipeline, no storage)
     ogi discover [--year Y]      the reports the sources' report columns link, as JSON lines
     ogi materialize [--year Y]   run the pipeline for the sources' years (or the given ones)
     ogi dev                      the Dagster UI on this project (DAGSTER_HOME defaults to ./.dagster)
@@ -27,6 +27,7 @@ def _extract(args) -> int:
     from ogi.report import empty_record, extract_report
 
     cap_memory()
+    ocr = args.ocr or os.environ.get("OGI_OCR") == "1"  # the variable as before the flag
     out = sys.stdout.buffer
     for name in args.files:
         shown = os.fsencode(name).decode("utf-8", errors="backslashreplace")
@@ -36,7 +37,7 @@ def _extract(args) -> int:
             record = empty_record(shown, None, f"cannot read file: {exc.strerror or exc}")
         else:
             try:
-                record = extract_report(data, shown)
+                record = extract_report(data, shown, ocr=ocr)
             except Exception as exc:  # a bug must cost this file's record, not the batch
                 record = empty_record(shown, None, f"internal error while reading: {type(exc).__name__}: {exc}")
         out.write((json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8", errors="backslashreplace"))
@@ -257,6 +258,8 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("extract", help="extract the official tables of report files as JSON lines")
     p.add_argument("files", nargs="+", metavar="FILE",
                    help="report files: HTML, text, PDF, DOCX (DOC/WPS/ET with LibreOffice)")
+    p.add_argument("--ocr", action="store_true", help="read PDFs without a text layer with Tesseract (chi_sim), "
+                   "when installed; OGI_OCR=1 does the same")
     p.set_defaults(func=_extract)
     p = sub.add_parser("discover", help="list the reports the sources' report columns link (JSON lines)")
     p.add_argument("--sources", help="registry file (default: OGI_SOURCES or sources.yaml)")

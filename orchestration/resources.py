@@ -19,6 +19,7 @@ ENVIRONMENT = {  # setting: its variable
     "hosts": "OGI_HOSTS",
     "crawl_max_age": "OGI_CRAWL_MAX_AGE",
     "docs_url": "OGI_DOCS_URL",
+    "ocr": "OGI_OCR",
 }
 
 
@@ -28,8 +29,9 @@ def settings_from_env() -> OgiSettings:
     given = {}
     for name, variable in ENVIRONMENT.items():
         if os.environ.get(variable):
-            # Dagster has EnvVar for text and EnvVar.int for numbers; Dagster reads an int
-            # setting's variable as an int when the run starts.
+            # Dagster has EnvVar for text and EnvVar.int for numbers: it reads an int setting's
+            # variable as an int when the run starts, and a bool setting's as a bool (false when
+            # empty, 0, false or none, any case; else true). EnvVar.int is the one a bool field takes.
             given[name] = dg.EnvVar(variable) if fields[name].annotation is str else dg.EnvVar.int(variable)
     return OgiSettings(**given)
 
