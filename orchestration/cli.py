@@ -51,7 +51,7 @@ def _discover(args) -> int:
     from ogi.acquire.catalog import Catalog, validators
     from ogi.acquire.fetch import Fetcher, RawStore
     from ogi.acquire.sources import RegistryError, load_sources
-    from ogi.store.files import storage_root
+    from orchestration.resources import storage_root
 
     try:
         sources = load_sources(args.sources or os.environ.get("OGI_SOURCES") or "sources.yaml")
@@ -68,6 +68,7 @@ def _discover(args) -> int:
 
 
 def _materialize(args) -> int:
+    from orchestration.resources import storage_root
     from orchestration.run import CONFIG_ERRORS, CrawlFailed, materialize
 
     try:
@@ -90,8 +91,7 @@ def _materialize(args) -> int:
     if not done:
         print("no report years found in the sources", file=sys.stderr)
         return 1
-    data = os.environ.get("OGI_DATA") or "data"
-    print(f"Parquet under {data}/{{documents,cells,violations}}/year=YYYY/; runs in DAGSTER_HOME="
+    print(f"Parquet under {storage_root()}/{{documents,cells,violations}}/year=YYYY/; runs in DAGSTER_HOME="
           f"{os.environ.get('DAGSTER_HOME')}")
     return 0 if all(o.published for o in done) else 1
 
@@ -243,7 +243,7 @@ def _backfill(args) -> int:
 def _docs(args) -> int:
     """Serve <root>/data_docs (the gate's Data Docs) on 127.0.0.1 until Ctrl-C; a remote root is copied down."""
     from expectations.data_docs import DocsError, serve_docs
-    from ogi.store.files import storage_root
+    from orchestration.resources import storage_root
 
     try:
         return serve_docs(args.root or storage_root(), args.port, partial(print, flush=True))

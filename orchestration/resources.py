@@ -40,6 +40,11 @@ class SettingsError(ValueError):
     """A setting's variable that cannot be read as the setting's type."""
 
 
+def storage_root() -> str:
+    """OGI_DATA, or the settings' default: the storage root of the commands that work outside a run."""
+    return os.environ.get("OGI_DATA") or OgiSettings.model_fields["storage_root"].default
+
+
 def resolved_settings() -> OgiSettings:
     """The settings with the environment read now: for what reads them outside a run (`ogi materialize`)."""
     try:
