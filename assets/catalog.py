@@ -46,7 +46,8 @@ def report_catalog(context: dg.AssetExecutionContext, settings: OgiSettings) -> 
         progress[0].add(done - progress[0].done)
 
     with pool(settings.workers) as executor:
-        result = crawl(sources, RawStore(settings.storage_root), previous, partial(read_years, executor),
+        years_of = partial(read_years, executor, ocr=settings.ocr)
+        result = crawl(sources, RawStore(settings.storage_root), previous, years_of,
                        settings.fetch_policy(), context.log.info, settings.hosts, progress=fetched)
     if not result.answered and any(r["status"] == "ok" for rows in previous.values() for r in rows):
         raise dg.Failure("no source gave a document in this run (all failed or are empty); the catalog and the "

@@ -1,5 +1,7 @@
 """Stage 2 as an asset: each document decoded and normalized, on the worker pool."""
 
+from functools import partial
+
 import dagster as dg
 
 from assets.common import BATCH, Progress, hold, stage_asset
@@ -17,6 +19,7 @@ def normalized_reports(context: dg.AssetExecutionContext, settings: OgiSettings)
     year, root = hold(context, settings), settings.storage_root
     store = RawStore(root)
     done = unreadable = 0
+    normalize = partial(normalize_row, ocr=settings.ocr)
     with pool(settings.workers) as executor, write_partition(root, "normalized", year) as append:
         progress = Progress(context, "normalized", count_rows(root, "fetched", year))
         for rows in read_partition(root, "fetched", year, batch_size=BATCH):
@@ -30,7 +33,7 @@ def normalized_reports(context: dg.AssetExecutionContext, settings: OgiSettings)
                     failed[r["doc_id"]] = {"doc_id": r["doc_id"], "document": None, "error": r["error"]}
                 else:
                     items.append((r["doc_id"], data, r["source_url"], r["content_type"]))
-            out = {r["doc_id"]: r for batch in map_batches(executor, normalize_row, items, BATCH) for r in batch}
+            out = {r["doc_id"]: r for batch in map_batches(executor, normalize, items, BATCH) for r in batch}
             batch = [out.get(r["doc_id"]) or failed[r["doc_id"]] for r in rows]
             unreadable += sum(b["error"] is not None for b in batch)
             done += len(batch)

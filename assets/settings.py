@@ -8,7 +8,7 @@ from ogi.acquire.fetch import FetchPolicy
 
 
 class OgiSettings(dg.ConfigurableResource):
-    """Resolved by orchestration.resources from the environment (OGI_DATA, OGI_SOURCES, …)."""
+    """Given by orchestration.resources: EnvVars of OGI_DATA, OGI_SOURCES, …, read when a run starts."""
 
     storage_root: str = "data"
     sources: str = "sources.yaml"
@@ -20,7 +20,8 @@ class OgiSettings(dg.ConfigurableResource):
     read_timeout: float = 30.0
     retries: int = 3  # on connection errors, 429 and 5xx
     hosts: int = 16  # hosts fetched at once by a crawl
-    crawl_max_age: float = 3600.0  # seconds: a year's run reuses a crawl this recent of the same registry
+    crawl_max_age: int = 3600  # seconds: a year's run reuses a crawl this recent of the same registry
+    ocr: bool = False  # PDFs without a text layer read by Tesseract, when installed (ogi.read.ocr)
     docs_url: str = DOCS_URL  # where `ogi docs` serves <storage_root>/data_docs (the gate's links)
 
     def fetch_policy(self) -> FetchPolicy:

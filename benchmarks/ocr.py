@@ -1,7 +1,7 @@
 """How well OCR reads the tables: the real PDFs' pages rendered to images, read by Tesseract,
 compared cell by cell with what their text layer gives.
 
-    OGI_OCR=1 python benchmarks/ocr.py      # needs Debian tesseract-ocr and tesseract-ocr-chi-sim
+    python benchmarks/ocr.py      # needs Debian tesseract-ocr and tesseract-ocr-chi-sim
 """
 
 from __future__ import annotations
@@ -21,13 +21,13 @@ def main() -> None:
     from ogi.report import extract_report
 
     if not ocr.available():
-        sys.exit("OCR unavailable: set OGI_OCR=1 and install tesseract-ocr and tesseract-ocr-chi-sim")
+        sys.exit("OCR unavailable: install tesseract-ocr and tesseract-ocr-chi-sim")
     totals = {"cells": 0, "same": 0, "wrong": 0, "missing": 0, "pages": 0, "seconds": 0.0}
     for path in sorted((ROOT.parent / "shared" / "corpus" / "real").glob("*.pdf")):
         truth = extract_report(path.read_bytes(), path.name)
         scanned = _image_only(path.read_bytes(), pypdfium2)
         start = time.perf_counter()
-        read = extract_report(scanned, path.name)
+        read = extract_report(scanned, path.name, ocr=True)
         totals["seconds"] += time.perf_counter() - start
         totals["pages"] += len(pypdfium2.PdfDocument(scanned))
         got = {(c["table"], c["row"], c["column"]): c["value"] for c in read["cells"] or []}

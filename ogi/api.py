@@ -13,14 +13,15 @@ from ogi.store.files import filesystem
 from ogi.store.parquet import PUBLISHED, SCHEMAS
 
 
-def read_report(source: str | Path | bytes, name: str | None = None, content_type: str | None = None) -> dict:
+def read_report(source: str | Path | bytes, name: str | None = None, content_type: str | None = None,
+                ocr: bool = False) -> dict:
     """The record `ogi extract` prints for one report: a path, or the file's bytes with a name
     (its extension tells the format when the bytes do not). Never raises for a bad file: the
-    record's `error` says why it could not be read."""
+    record's `error` says why it could not be read. ocr: as `ogi extract --ocr`."""
     if isinstance(source, bytes):
-        return extract_report(source, name or "report", content_type)
+        return extract_report(source, name or "report", content_type, ocr=ocr)
     path = Path(source)
-    return extract_report(path.read_bytes(), name or str(path), content_type)
+    return extract_report(path.read_bytes(), name or str(path), content_type, ocr=ocr)
 
 
 def read_dataset(dataset: str, root: str = "data", years: list[int] | None = None,

@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from functools import lru_cache
+from functools import lru_cache, partial
 from itertools import islice
 
 MEMORY_MIB = 2048  # address space a worker may add; a document needing more is refused, not the run
@@ -94,8 +94,8 @@ def map_batches(executor, fn: Callable, items: Iterable, batch: int = 256) -> It
             yield list(executor.map(fn, chunk, chunksize=max(1, len(chunk) // (4 * usable_cpus()))))
 
 
-def read_years(executor, items: list[tuple[bytes, str]]) -> list[int | None]:
-    """The report year each (bytes, name) states, on the pool."""
+def read_years(executor, items: list[tuple[bytes, str]], ocr: bool = False) -> list[int | None]:
+    """The report year each (bytes, name) states, on the pool (ocr: PDFs without text by OCR)."""
     from ogi.steps import report_year
 
-    return [year for batch in map_batches(executor, report_year, items) for year in batch]
+    return [year for batch in map_batches(executor, partial(report_year, ocr=ocr), items) for year in batch]

@@ -46,11 +46,11 @@ def empty_record(source: str, doc_id: str | None, error: str) -> dict:
 
 
 def normalize_stage(data: bytes, source: str, content_type: str | None = None,
-                    max_bytes: int = MAX_BYTES) -> tuple[Document | None, str | None]:
-    """(document, None) or (None, why it cannot be read)."""
+                    max_bytes: int = MAX_BYTES, ocr: bool = False) -> tuple[Document | None, str | None]:
+    """(document, None) or (None, why it cannot be read); ocr: a PDF without text by OCR."""
     try:
         with time_limit():
-            return normalize_document(data, source, content_type, max_bytes), None
+            return normalize_document(data, source, content_type, max_bytes, ocr), None
     except UnreadableDocument as exc:
         return None, str(exc)
     except RecursionError:
@@ -94,10 +94,12 @@ def validate_stage(extracted: Extracted, previous: dict | None = None) -> list[d
     return [asdict(v) for v in violations]
 
 
-def extract_report(data: bytes, source: str, content_type: str | None = None, max_bytes: int = MAX_BYTES) -> dict:
-    """The record for one file; never raises for anything wrong with the file itself."""
+def extract_report(data: bytes, source: str, content_type: str | None = None, max_bytes: int = MAX_BYTES,
+                   ocr: bool = False) -> dict:
+    """The record for one file; never raises for anything wrong with the file itself. ocr: a PDF
+    without a text layer is read by OCR when Tesseract is installed (see ogi.read.ocr)."""
     doc_id = hashlib.sha256(data).hexdigest()
-    doc, error = normalize_stage(data, source, content_type, max_bytes)
+    doc, error = normalize_stage(data, source, content_type, max_bytes, ocr)
     if doc is None:
         return empty_record(source, doc_id, error)
     try:

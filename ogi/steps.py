@@ -15,7 +15,7 @@ from ogi.read.normalize import head_document
 from ogi.report import Extracted, extract_stage, normalize_stage, validate_stage
 
 
-def report_year(item: tuple[bytes, str]) -> int | None:
+def report_year(item: tuple[bytes, str], ocr: bool = False) -> int | None:
     """The report year a document's content states, or None when it cannot be read.
 
     The title alone usually says it, and reading it is cheap; when it does not, the whole
@@ -26,17 +26,18 @@ def report_year(item: tuple[bytes, str]) -> int | None:
     year = title_year(head) if head is not None else None
     if year is not None:
         return year
-    doc, _ = normalize_stage(data, name)
+    doc, _ = normalize_stage(data, name, ocr=ocr)
     return read_metadata(doc).year if doc is not None else None
 
 
 TOO_BIG = "needs more memory to read than a worker may use (see Limits)"
 
 
-def normalize_row(item: tuple[str, bytes, str, str | None]) -> dict:
+def normalize_row(item: tuple[str, bytes, str, str | None], ocr: bool = False) -> dict:
+    """ocr: a PDF without a text layer is read by OCR (the settings' `ocr`)."""
     doc_id, data, name, content_type = item
     try:
-        doc, error = normalize_stage(data, name, content_type)
+        doc, error = normalize_stage(data, name, content_type, ocr=ocr)
         document = json.dumps(doc.to_json(), ensure_ascii=False) if doc is not None else None
     except MemoryError:  # the worker's memory ceiling: this document's record, not the run
         document, error = None, TOO_BIG

@@ -21,7 +21,7 @@ with warnings.catch_warnings():
 
 
 def build_defs() -> dg.Definitions:
-    """Settings are read from the environment (OGI_DATA, OGI_SOURCES, OGI_WAIVERS, OGI_GATE) now."""
+    """Settings set in the environment now (OGI_DATA, OGI_SOURCES, …) are read again when each run starts."""
     # Steps run one after the other in the run's process; each CPU-bound step spreads its
     # documents over a worker pool itself (ogi.parallel), so no per-step processes.
     return dg.Definitions(assets=ASSETS, asset_checks=[*CHECKS, *FRESHNESS_CHECKS], jobs=[year_job, crawl_job],

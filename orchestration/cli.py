@@ -1,6 +1,6 @@
 """`ogi` command line.
 
-    ogi extract FILE...          one JSON record per report file (no pipeline, no storage)
+    ogi extract [--ocr] FILE...  one JSON record per report file (no pipeline, no storage)
     ogi discover [--year Y]      the reports the sources' report columns link, as JSON lines
     ogi materialize [--year Y]   run the pipeline for the sources' years (or the given ones)
     ogi dev                      the Dagster UI on this project (DAGSTER_HOME defaults to ./.dagster)
@@ -27,6 +27,7 @@ def _extract(args) -> int:
     from ogi.report import empty_record, extract_report
 
     cap_memory()
+    ocr = args.ocr or os.environ.get("OGI_OCR") == "1"  # the variable as before the flag
     out = sys.stdout.buffer
     for name in args.files:
         shown = os.fsencode(name).decode("utf-8", errors="backslashreplace")
@@ -36,7 +37,7 @@ def _extract(args) -> int:
             record = empty_record(shown, None, f"cannot read file: {exc.strerror or exc}")
         else:
             try:
-                record = extract_report(data, shown)
+                record = extract_report(data, shown, ocr=ocr)
             except Exception as exc:  # a bug must cost this file's record, not the batch
                 record = empty_record(shown, None, f"internal error while reading: {type(exc).__name__}: {exc}")
         out.write((json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8", errors="backslashreplace"))
@@ -50,7 +51,7 @@ def _discover(args) -> int:
     from ogi.acquire.catalog import Catalog, validators
     from ogi.acquire.fetch import Fetcher, RawStore
     from ogi.acquire.sources import RegistryError, load_sources
-    from ogi.store.files import storage_root
+    from orchestration.resources import storage_root
 
     try:
         sources = load_sources(args.sources or os.environ.get("OGI_SOURCES") or "sources.yaml")
@@ -67,6 +68,7 @@ def _discover(args) -> int:
 
 
 def _materialize(args) -> int:
+    from orchestration.resources import storage_root
     from orchestration.run import CONFIG_ERRORS, CrawlFailed, materialize
 
     try:
@@ -89,8 +91,7 @@ def _materialize(args) -> int:
     if not done:
         print("no report years found in the sources", file=sys.stderr)
         return 1
-    data = os.environ.get("OGI_DATA") or "data"
-    print(f"Parquet under {data}/{{documents,cells,violations}}/year=YYYY/; runs in DAGSTER_HOME="
+    print(f"Parquet under {storage_root()}/{{documents,cells,violations}}/year=YYYY/; runs in DAGSTER_HOME="
           f"{os.environ.get('DAGSTER_HOME')}")
     return 0 if all(o.published for o in done) else 1
 
@@ -242,7 +243,7 @@ def _backfill(args) -> int:
 def _docs(args) -> int:
     """Serve <root>/data_docs (the gate's Data Docs) on 127.0.0.1 until Ctrl-C; a remote root is copied down."""
     from expectations.data_docs import DocsError, serve_docs
-    from ogi.store.files import storage_root
+    from orchestration.resources import storage_root
 
     try:
         return serve_docs(args.root or storage_root(), args.port, partial(print, flush=True))
@@ -257,6 +258,8 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("extract", help="extract the official tables of report files as JSON lines")
     p.add_argument("files", nargs="+", metavar="FILE",
                    help="report files: HTML, text, PDF, DOCX (DOC/WPS/ET with LibreOffice)")
+    p.add_argument("--ocr", action="store_true", help="read PDFs without a text layer with Tesseract (chi_sim), "
+                   "when installed; OGI_OCR=1 does the same")
     p.set_defaults(func=_extract)
     p = sub.add_parser("discover", help="list the reports the sources' report columns link (JSON lines)")
     p.add_argument("--sources", help="registry file (default: OGI_SOURCES or sources.yaml)")

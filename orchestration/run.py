@@ -18,7 +18,7 @@ from ogi.acquire.catalog import Catalog
 from ogi.acquire.keep import WithdrawnError, load_withdrawn
 from ogi.acquire.sources import RegistryError, load_sources
 from ogi.rules.waivers import WaiverError, load_waivers
-from orchestration.resources import settings_from_env
+from orchestration.resources import SettingsError, resolved_settings
 
 
 @dataclass
@@ -115,7 +115,7 @@ class CrawlFailed(RuntimeError):
     """The crawl of the sources failed as a whole; nothing was changed."""
 
 
-CONFIG_ERRORS = (RegistryError, WaiverError, WithdrawnError, GateConfigError, YearOutOfRange)
+CONFIG_ERRORS = (RegistryError, WaiverError, WithdrawnError, GateConfigError, YearOutOfRange, SettingsError)
 
 
 def check_settings(settings: OgiSettings) -> None:
@@ -131,7 +131,7 @@ def materialize(years: list[str] | None = None) -> Iterator[YearOutcome]:
     """Each year's outcome as soon as it is known (settings are checked now, before the first). The
     sources are crawled once for all the years, first (iterating raises CrawlFailed if that fails)."""
     default_dagster_home()
-    settings = settings_from_env()
+    settings = resolved_settings()
     check_settings(settings)
     first, last = year_range()
     for year in years or []:

@@ -73,3 +73,14 @@ def test_the_readme_layout_names_every_module_and_nothing_else():
     existing = {p.rsplit("/", 1)[-1] for p in subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True,
                                                              text=True, check=True).stdout.split()}
     assert named - existing - {"__init__.py"} == set(), "names in the Layout section that are not files"
+
+
+def test_no_environment_reads_below_orchestration():
+    """Settings come in as the settings resource's fields and as arguments: the library, the
+    expectations and the assets never read the environment (`grep -rn "os.environ\\|getenv"`)."""
+    found = [f"{path.relative_to(ROOT)}:{number}"
+             for package in ("ogi", "assets", "expectations") for path in sorted((ROOT / package).rglob("*"))
+             if path.is_file() and "__pycache__" not in path.parts
+             for number, line in enumerate(path.read_bytes().splitlines(), 1)
+             if b"os.environ" in line or b"getenv" in line]
+    assert found == []

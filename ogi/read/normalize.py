@@ -30,13 +30,14 @@ def too_big(size: int, max_bytes: int = MAX_BYTES) -> str:
 
 
 def normalize_document(data: bytes, name: str = "", content_type: str | None = None,
-                       max_bytes: int = MAX_BYTES) -> Document:
-    """Decode, parse and normalize; raises UnreadableDocument with a readable reason."""
+                       max_bytes: int = MAX_BYTES, ocr: bool = False) -> Document:
+    """Decode, parse and normalize; raises UnreadableDocument with a readable reason. ocr: read a PDF
+    without a text layer by OCR (see ogi.read.ocr)."""
     if not data.strip():
         raise UnreadableDocument("empty file")
     if len(data) > max_bytes:
         raise UnreadableDocument(too_big(len(data), max_bytes))
-    binary = _read_binary(data, name)
+    binary = _read_binary(data, name, ocr)
     if binary is not None:
         return binary
     decoded = decode(data, charset_from_content_type(content_type))
@@ -56,11 +57,11 @@ def normalize_document(data: bytes, name: str = "", content_type: str | None = N
     return doc
 
 
-def _read_binary(data: bytes, name: str) -> Document | None:
+def _read_binary(data: bytes, name: str, ocr: bool = False) -> Document | None:
     """PDF, DOCX and the old Office/WPS formats, by their first bytes; None for text."""
     head = data[:8].lstrip()
     if head.startswith(b"%PDF"):
-        blocks, title = read_pdf(data)
+        blocks, title = read_pdf(data, ocr=ocr)
         kind = "pdf"
         if title == OCR_TITLE:
             doc = Document("pdf-ocr", _normalize_blocks(blocks, join_lines=False), "binary")

@@ -1,6 +1,7 @@
 """Optional OCR for PDFs without a text layer: Tesseract (Debian `tesseract-ocr-chi-sim`).
 
-Off unless OGI_OCR=1 and `tesseract` with the chi_sim model is installed. Pages are rendered
+Used when the caller asks for it (`ocr=True` down from the settings or `ogi extract --ocr`) and
+`tesseract` with the chi_sim model is installed. Pages are rendered
 with pypdfium2 and read line by line; the lines go through the same text path as any text
 report. OCR misreads table rules as digits, so every value it yields is marked inferred and the
 record carries a warning: these numbers are a reading to check against the page, not a fact.
@@ -8,7 +9,6 @@ record carries a warning: these numbers are a reading to check against the page,
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import tempfile
@@ -19,8 +19,8 @@ SECONDS_PER_PAGE = 60
 
 
 def available() -> bool:
-    """OCR is asked for (OGI_OCR=1) and Tesseract can read simplified Chinese here."""
-    if os.environ.get("OGI_OCR") != "1" or shutil.which("tesseract") is None:
+    """Tesseract can read simplified Chinese here."""
+    if shutil.which("tesseract") is None:
         return False
     langs = subprocess.run(["tesseract", "--list-langs"], capture_output=True, text=True, check=False).stdout
     return "chi_sim" in langs.split()

@@ -17,7 +17,7 @@ from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdfparser import PDFSyntaxError
 from pdfplumber.utils.exceptions import PdfminerException
 
-from ogi.read import ocr
+from ogi.read import ocr as tesseract
 from ogi.read.decode import UnreadableDocument
 from ogi.read.document import Cell, Grid
 
@@ -41,8 +41,9 @@ def _check_sizes(pages) -> None:
                                      f"over the {MAX_PAGE_AREA:,} square-point limit")
 
 
-def read_pdf(data: bytes, max_pages: int = MAX_PAGES) -> tuple[list, str | None]:
-    """(blocks, title) of a PDF; raises UnreadableDocument (or NeedsOCR) with the reason."""
+def read_pdf(data: bytes, max_pages: int = MAX_PAGES, ocr: bool = False) -> tuple[list, str | None]:
+    """(blocks, title) of a PDF; raises UnreadableDocument (or NeedsOCR) with the reason. ocr: a PDF
+    without a text layer is read by OCR when Tesseract is installed."""
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
     except (PdfminerException, PDFPasswordIncorrect, PDFEncryptionError, PDFSyntaxError, ValueError, KeyError,
@@ -65,8 +66,8 @@ def read_pdf(data: bytes, max_pages: int = MAX_PAGES) -> tuple[list, str | None]
                 blocks.extend(_page_blocks(page))
         except (PdfminerException, PDFSyntaxError, ValueError, KeyError, TypeError) as exc:
             raise UnreadableDocument(f"broken PDF: {type(exc).__name__} {exc}".strip()) from None
-        if chars == 0 and ocr.available():
-            return ocr.ocr_pdf(data, max_pages), OCR_TITLE
+        if chars == 0 and ocr and tesseract.available():
+            return tesseract.ocr_pdf(data, max_pages), OCR_TITLE
         if chars == 0:
             raise NeedsOCR(f"needs OCR: the PDF has no text layer ({len(pdf.pages)} pages"
                            f"{', scanned images' if images else ''}); its tables cannot be read as text")

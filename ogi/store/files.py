@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import uuid
 from contextlib import contextmanager
 
 import fsspec
-
-DEFAULT_ROOT = "data"
-
-
-def storage_root() -> str:
-    return os.environ.get("OGI_DATA") or DEFAULT_ROOT
 
 
 def filesystem(root: str):
