@@ -5,13 +5,21 @@ exception inside one file's extraction costs `ogi extract` a later file's line."
 import json
 import subprocess
 import sys
+from pathlib import Path
 
+import pandas as pd
 import pytest
+import yaml
 
 import orchestration.cli
+from expectations.residuals import rule_residuals
+from expectations.suites import gate_settings, rule_suite
+from expectations.validate import context, run_suite
+from ogi.format import use_format
 from ogi.report import extract_report
 from ogi.testing import random_report, render_html, render_text
 
+SHIPPED = Path(__file__).resolve().parents[1] / "ogi" / "format" / "templates.yaml"
 MARK = 987654.0  # a value no random report prints, replaced by the text under test
 T3 = ("natural_person", "commercial_enterprise", "research_institution", "public_interest_org",
       "legal_service_org", "other_org", "total")
@@ -139,3 +147,114 @@ def test_no_exception_in_one_file_stops_the_batch(tmp_path, monkeypatch, capsysb
     assert [r["source"] for r in records] == files
     assert [r["error"] is None for r in records] == [True, False, True, False, True]
     assert all(type(boom).__name__ in r["error"] for r in records[1::2])
+
+
+# Value-sanity rules: data in templates.yaml (type_rules, text_rules), in the record's violations
+# and in the gate's residuals and suites like every other rule.
+
+EXPECTED_RULE = {"1.5": "count_not_whole", "-1": "count_negative", "-10": "amount_negative", "abc": "value_not_a_number",
+                 "不适用": "value_not_a_number", "XX": "value_placeholder"}
+TYPE_RULES = set(EXPECTED_RULE.values())
+
+
+def _frames(record):
+    cells = pd.DataFrame([{"doc_id": record["doc_id"], **c} for c in record["cells"]]).astype({"value": "float64"})
+    extracted = pd.DataFrame([{"doc_id": record["doc_id"], "format_version": record["format_version"],
+                               "sections": json.dumps(record["_sections"])}])
+    return cells, extracted
+
+
+def _record(data: bytes, name: str) -> dict:
+    """The record with the section texts the pipeline stores beside it (for the residuals)."""
+    from ogi.report import extract_stage, normalize_stage
+
+    record = extract_report(data, name)
+    doc, _ = normalize_stage(data, name)
+    record["_sections"] = extract_stage(doc).sections
+    return record
+
+
+def _broken(record) -> set:
+    return {(v["rule"], v["table"], v["row"], v["column"]) for v in record["violations"] if v["status"] == "broken"}
+
+
+@pytest.mark.parametrize(("cell", "text"), REFUSED)
+def test_a_refused_value_breaks_the_type_rule_that_says_what_is_wrong(cell, text):
+    _, record = _printed(cell, text)
+    rule = EXPECTED_RULE[text]
+    assert {b for b in _broken(record) if b[0] in TYPE_RULES} == {(rule, *cell)}
+    v = next(v for v in record["violations"] if v["rule"] == rule)
+    assert (v["severity"], v["kind"]) == ("warning", "heuristic" if rule == "value_placeholder" else "structural")
+    assert repr(text) in v["detail"]
+
+
+@pytest.mark.parametrize("text", ["", "无", "-", "/", "0", "12"])
+def test_blank_none_and_numbers_break_no_type_rule(text):
+    _, record = _printed(("t3", "granted", "natural_person"), text)
+    assert not {b for b in _broken(record) if b[0] in TYPE_RULES}
+
+
+def test_a_negative_change_is_no_violation():
+    _, record = _printed(("t2", "admin_licensing", "change"), "-18", version="2019")
+    assert _cells(record)[("t2", "admin_licensing", "change")]["value"] == -18
+    assert not {b for b in _broken(record) if b[0] in TYPE_RULES}
+
+
+def _html(report, edit=lambda s: s) -> dict:
+    return _record(edit(render_html(report)).encode(), "r.html")
+
+
+@pytest.mark.parametrize("version", ["2019", "2021"])
+def test_text_rules_empty_s5_empty_t3_and_misnumbered_headings(version):
+    clean = _html(random_report(3, version))
+    assert not {b for b in _broken(clean) if b[0] in ("s5_not_empty", "s3_table_not_empty", "section_numbering")}
+    empty_s5 = _html(random_report(3, version), lambda s: s.replace("<p>公开深度有待提升。</p>", ""))
+    assert ("s5_not_empty", None, None, None) in _broken(empty_s5)
+    report = random_report(3, version)
+    report.values.update({k: None for k in report.values if k[0] == "t3"})
+    empty_t3 = _html(report)
+    assert ("s3_table_not_empty", None, None, None) in _broken(empty_t3)
+    assert all(c["value"] is None for c in empty_t3["cells"] if c["table"] == "t3")
+    misnumbered = _html(random_report(3, version), lambda s: s.replace("二、主动公开", "三、主动公开"))
+    hits = [v for v in misnumbered["violations"] if v["rule"] == "section_numbering" and v["status"] == "broken"]
+    assert len(hits) == 1 and "s2 is numbered 3" in hits[0]["detail"]
+
+
+def test_the_gate_recomputes_the_new_rules_and_warns():
+    """The residuals agree with the record's violations; the suites name the rules as warnings."""
+    report = random_report(3)
+    report.values[("t3", "granted", "total")] = MARK
+    report.values[("t2", "admin_fees", "fee_amount")] = MARK + 1
+    html = render_html(report).replace("987654", "-1").replace("987655", "XX")
+    record = _record(html.replace("<p>公开深度有待提升。</p>", "").replace("二、主动公开", "三、主动公开").encode(), "r.html")
+    residuals = rule_residuals(*_frames(record))
+    failing = {(r, t, None if pd.isna(loc) else str(loc)) for r, t, loc, v in
+               residuals[["rule", "table", "location", "residual"]].itertuples(index=False) if v < 0}
+    assert failing == {("count_negative", "t3", "total"), ("value_placeholder", "t2", "fee_amount"),
+                       ("s5_not_empty", "text", "s5"), ("section_numbering", "text", "s2")}
+    broken = {(v["rule"], v["column"]) for v in record["violations"] if v["status"] == "broken"}
+    assert {("count_negative", "total"), ("value_placeholder", "fee_amount"), ("s5_not_empty", None),
+            ("section_numbering", None)} <= broken
+    ctx, settings = context(), gate_settings()
+    for table, rule in (("t3", "count_negative"), ("t2", "value_placeholder"), ("text", "s5_not_empty"),
+                        ("text", "section_numbering")):
+        suite = rule_suite(table, settings)
+        assert rule in {e.meta["rule"] for e in suite.expectations}
+        outcome = run_suite(ctx, suite, residuals[residuals["table"] == table], ["doc_id", "location"])
+        failure = next(f for f in outcome.failures if f.rule == rule)
+        assert failure.severity == "warning" and failure.doc_ids == [record["doc_id"]]
+    assert {e.meta["rule"] for e in rule_suite("t4", settings).expectations} >= TYPE_RULES
+
+
+def test_type_rules_are_data(tmp_path):
+    """A type rule added to the format file is evaluated with no code change (first match wins)."""
+    spec = yaml.safe_load(SHIPPED.read_text(encoding="utf-8"))
+    spec["type_rules"].insert(0, {"id": "count_question_marks", "kind": "heuristic", "severity": "warning",
+                                  "types": ["count"], "match": "^[?？]+$"})
+    path = tmp_path / "templates.yaml"
+    path.write_text(yaml.safe_dump(spec, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    with use_format(path):
+        _, record = _printed(("t3", "granted", "natural_person"), "？？")
+    assert ("count_question_marks", "t3", "granted", "natural_person") in _broken(record)
+    _, record = _printed(("t3", "granted", "natural_person"), "？？")
+    assert ("value_placeholder", "t3", "granted", "natural_person") in _broken(record)

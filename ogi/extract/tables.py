@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from ogi.extract.labels import Token, tokenize
 from ogi.extract.solve import Resolved, resolve
 from ogi.extract.values import dropped_readings, glued_readings, kept_reading, positional_reading, run_cells
-from ogi.format import Row, Table, Version, load_format
+from ogi.format import HEADING, Row, Table, Version, load_format
 from ogi.read.document import Document
 
 
@@ -200,13 +200,16 @@ def _dropped(cells: list[str], types: list[str], anchors):
 
 
 def _sections(tokens: list[Token]) -> dict[str, str]:
-    """Text under each section heading (last heading of a code wins: outlines repeat them)."""
+    """Text under each section heading (last heading of a code wins: outlines repeat them), and
+    the heading itself as printed under `<code>.heading` (its ordinal is checked by a rule)."""
     sections: dict[str, list[str]] = {}
+    headings: dict[str, str] = {}
     current = None
     for tok in tokens:
         if tok.kind == "section":
             current = tok.code
             sections[current] = []
+            headings[current + HEADING] = tok.text
         elif current and tok.kind in ("text", "value"):
             sections[current].append(tok.text)
-    return {code: "\n".join(parts) for code, parts in sections.items()}
+    return {code: "\n".join(parts) for code, parts in sections.items()} | headings
