@@ -81,7 +81,8 @@ def run_gate(root: str, year: int, waivers_path: str, gate_path: str | None) -> 
 def _residuals(root: str, year: int, previous: dict[str, dict]) -> pd.DataFrame:
     """Residuals of the whole year, a batch of documents at a time: only the residual frame (a
     few dozen small rows per document, categorical labels) is held for the whole year."""
-    cell_columns, doc_columns = ["doc_id", "table", "row", "column", "value"], ["doc_id", "format_version", "sections"]
+    cell_columns = ["doc_id", "table", "row", "column", "value", "raw"]
+    doc_columns = ["doc_id", "format_version", "sections"]
     parts = []
     for batch in batched(documents_with_cells(root, year), 512):
         extracted = pd.DataFrame([doc for doc, _ in batch], columns=doc_columns)

@@ -12,7 +12,8 @@ import re
 
 import pandas as pd
 
-from ogi.format import PREVIOUS, load_format
+from ogi.extract.values import cell_value
+from ogi.format import HEADING, PREVIOUS, heading_number, load_format
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 COLUMNS = ["doc_id", "rule", "kind", "severity", "op", "table", "location", "residual"]
@@ -26,6 +27,7 @@ def _categories() -> dict[str, pd.CategoricalDtype]:
         rules |= {c.rule for c in version.checks + version.cross_year_checks} | {r.id for r in version.text_rules}
         for table in version.tables.values():
             locations |= set(table.rows) | set(table.columns)
+    rules |= {r.id for r in fmt.type_rules}
     values = {"rule": rules, "kind": {"official", "structural", "heuristic"}, "severity": {"error", "warning"},
               "op": {"==", ">=", "<="}, "table": {*fmt.layouts, "text", "cross_year"},
               "location": locations}
@@ -62,7 +64,8 @@ def rule_residuals(cells: pd.DataFrame, extracted: pd.DataFrame, previous: dict[
                 residual = (_sum(part, check.lhs) - _sum(part, check.rhs)).to_numpy()
                 frames.append(_frame(ids, check.rule, check.kind, check.severity, check.op, table or check.table,
                                      check.column or check.row, residual))
-        frames.extend(_text_rules(version, extracted[extracted["format_version"] == code]))
+        frames.extend(_type_rules(version, doc_ids, cells))
+        frames.extend(_text_rules(version, extracted[extracted["format_version"] == code], wide))
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
     return frame.astype(_categories())
 
@@ -80,19 +83,62 @@ def _frame(doc_ids, rule, kind, severity, op, table, location, residual) -> pd.D
                          "table": table, "location": location, "residual": residual})
 
 
-def _text_rules(version, extracted: pd.DataFrame) -> list[pd.DataFrame]:
+def _type_rules(version, doc_ids, cells: pd.DataFrame) -> list[pd.DataFrame]:
+    """Type rules as residuals, in the table of the cell: per document, rule and table one row of
+    0 when no cell breaks it, else one row of -1 per cell that does (located by its column)."""
+    fmt = load_format()
+    if not fmt.type_rules or not version.tables or not len(doc_ids):
+        return []
+    types = {(t.code, r, c): t.columns[c].type for t in version.tables.values() for r, c in t.cells()}
+    broken: dict[tuple, list[str]] = {}
+    if "raw" in cells:
+        mine = cells[cells["doc_id"].isin(set(doc_ids)) & cells["raw"].notna()]
+        for doc, table, row, col, raw in mine[["doc_id", "table", "row", "column", "raw"]].itertuples(index=False):
+            type_name = types.get((table, row, col))
+            if type_name is None or cell_value(raw, type_name)[2]:
+                continue
+            if (rule := fmt.type_rule(type_name, raw)) is not None:
+                broken.setdefault((doc, rule.id, table), []).append(col)
+    frames = []
+    for rule in fmt.type_rules:
+        for table in version.tables:
+            rows = [(doc, col, -1.0) for doc in doc_ids for col in broken.get((doc, rule.id, table), [])] + \
+                   [(doc, None, 0.0) for doc in doc_ids if (doc, rule.id, table) not in broken]
+            ids, locations, residual = zip(*rows, strict=True)
+            frame = _frame(ids, rule.id, rule.kind, rule.severity, ">=", table, None, residual)
+            frames.append(frame.assign(location=list(locations)))
+    return frames
+
+
+def _text_rules(version, extracted: pd.DataFrame, wide: pd.DataFrame) -> list[pd.DataFrame]:
     """Text rules as residuals: `>= 0` means the rule holds."""
     frames = []
     for rule in version.text_rules:
+        filled = None
+        if rule.table_values and rule.table_values in version.tables:
+            keys = [f"{rule.table_values}.{r}.{c}" for r, c in version.tables[rule.table_values].cells()]
+            part = wide.reindex(index=extracted["doc_id"], columns=keys)
+            filled = part.notna().sum(axis=1).to_numpy()
         residual = []
-        for raw in extracted["sections"]:
-            text = json.loads(raw).get(rule.section) if isinstance(raw, str) else None
+        for i, raw in enumerate(extracted["sections"]):
+            sections = json.loads(raw) if isinstance(raw, str) else {}
+            text = sections.get(rule.section)
             if text is None:
                 residual.append(None)
             elif rule.must_mention:
                 residual.append(0.0 if rule.must_mention in text else -1.0)
-            else:
+            elif rule.max_chars:
                 residual.append(float(rule.max_chars - len(_CJK.findall(text))))
+            elif rule.min_chars:
+                residual.append(float(len(_CJK.findall(text)) - rule.min_chars))
+            elif filled is not None:
+                residual.append(float(filled[i]) - 1.0)
+            elif rule.numbered:
+                printed = heading_number(sections.get(rule.section + HEADING) or "")
+                expected = heading_number(load_format().section_labels[rule.section])
+                residual.append(0.0 if printed in (None, expected) else -1.0)
+            else:
+                residual.append(0.0)
         frames.append(_frame(extracted["doc_id"], rule.id, rule.kind, rule.severity, ">=", "text", rule.section,
                              pd.array(residual, dtype="Float64").astype("float64")))
     return frames

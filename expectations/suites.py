@@ -47,29 +47,33 @@ def gate_settings(path: str | None = None) -> dict:
 
 
 def _rules() -> dict[str, dict]:
-    """rule id -> {table, op, severity, kind}, over every version of the format."""
+    """rule id -> {tables, op, severity, kind}, over every version of the format (a type rule is
+    checked in the suite of every table: its residuals are in the table of the cell)."""
     out = {}
-    for version in load_format().versions.values():
+    fmt = load_format()
+    for version in fmt.versions.values():
         for check in version.checks:
-            out.setdefault(check.rule, {"table": check.table, "op": check.op, "severity": check.severity,
+            out.setdefault(check.rule, {"tables": {check.table}, "op": check.op, "severity": check.severity,
                                         "kind": check.kind})
         for check in version.cross_year_checks:
-            out.setdefault(check.rule, {"table": "cross_year", "op": check.op, "severity": check.severity,
+            out.setdefault(check.rule, {"tables": {"cross_year"}, "op": check.op, "severity": check.severity,
                                         "kind": check.kind})
         for rule in version.text_rules:
-            out.setdefault(rule.id, {"table": "text", "op": ">=", "severity": rule.severity, "kind": rule.kind})
+            out.setdefault(rule.id, {"tables": {"text"}, "op": ">=", "severity": rule.severity, "kind": rule.kind})
+    for rule in fmt.type_rules:
+        out[rule.id] = {"tables": set(fmt.layouts), "op": ">=", "severity": rule.severity, "kind": rule.kind}
     return out
 
 
 def rule_severities(table: str) -> set[str]:
-    return {info["severity"] for info in _rules().values() if info["table"] == table}
+    return {info["severity"] for info in _rules().values() if table in info["tables"]}
 
 
 def rule_suite(table: str, settings: dict) -> gx.ExpectationSuite:
     tol, mostly = settings["tolerance"], settings["mostly"]
     suite = gx.ExpectationSuite(name=f"{table}_rules")
     for rule, info in sorted(_rules().items()):
-        if info["table"] != table:
+        if table not in info["tables"]:
             continue
         bounds = {"==": (-tol, tol), ">=": (-tol, None), "<=": (None, tol)}[info["op"]]
         suite.add_expectation(gx.expectations.ExpectColumnValuesToBeBetween(

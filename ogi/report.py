@@ -90,7 +90,9 @@ def validate_stage(extracted: Extracted, previous: dict | None = None) -> list[d
     when `previous`, the publisher's cell values of the year before, is given)."""
     version = load_format().versions[extracted.format_version]
     values = {(c["table"], c["row"], c["column"]): c["value"] for c in extracted.cells}
-    violations = evaluate(version, values, extracted.sections, extracted.year, extracted.published_date, previous)
+    raws = {(c["table"], c["row"], c["column"]): c.get("raw") for c in extracted.cells}
+    violations = evaluate(version, values, extracted.sections, extracted.year, extracted.published_date, previous,
+                          raws)
     return [asdict(v) for v in violations]
 
 

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import logging
 import os
@@ -24,7 +25,7 @@ def _extract(args) -> int:
     """One record per file, whatever the file or its name: the output is always valid UTF-8 and
     the status 0 (a file name that is not UTF-8 is kept with its bytes escaped as \\xNN)."""
     from ogi.parallel import cap_memory
-    from ogi.report import empty_record, extract_report
+    from ogi.report import empty_record
 
     cap_memory()
     ocr = args.ocr or os.environ.get("OGI_OCR") == "1"  # the variable as before the flag
@@ -32,17 +33,29 @@ def _extract(args) -> int:
     for name in args.files:
         shown = os.fsencode(name).decode("utf-8", errors="backslashreplace")
         try:
-            data = Path(name).read_bytes()
-        except OSError as exc:
-            record = empty_record(shown, None, f"cannot read file: {exc.strerror or exc}")
-        else:
-            try:
-                record = extract_report(data, shown, ocr=ocr)
-            except Exception as exc:  # a bug must cost this file's record, not the batch
-                record = empty_record(shown, None, f"internal error while reading: {type(exc).__name__}: {exc}")
-        out.write((json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8", errors="backslashreplace"))
+            line = json.dumps(_record(shown, name, ocr), ensure_ascii=False)
+        except Exception as exc:  # a bug must cost this file's record, not the batch: nothing escapes
+            line = json.dumps(empty_record(shown, None, f"internal error while reading: {type(exc).__name__}"),
+                              ensure_ascii=False)
+        out.write((line + "\n").encode("utf-8", errors="backslashreplace"))
         out.flush()
     return 0
+
+
+def _record(shown: str, name: str, ocr: bool) -> dict:
+    """The record of one file; reading it, extracting it and every other step inside the guard of
+    _extract (a file too big for the memory ceiling raises MemoryError, not OSError)."""
+    from ogi.report import empty_record, extract_report
+
+    try:
+        data = Path(name).read_bytes()
+    except OSError as exc:
+        return empty_record(shown, None, f"cannot read file: {exc.strerror or exc}")
+    try:
+        return extract_report(data, shown, ocr=ocr)
+    except Exception as exc:
+        return empty_record(shown, hashlib.sha256(data).hexdigest(),
+                            f"internal error while reading: {type(exc).__name__}: {exc}")
 
 
 def _discover(args) -> int:

@@ -46,6 +46,7 @@ def resolve(
     A row's readings come in tiers: the next tier is tried only when arithmetic rules out every
     reading of the one before (e.g. a person's reading first, then any placement).
     """
+    tiers = {row: [t for t in ts if t] for row, ts in tiers.items()}  # a tier with no reading says nothing
     solver = _Solver({row: ts for row, ts in tiers.items() if ts}, columns, checks, table, unsure)
     solver.narrow()
     return solver.cells()

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from ogi.extract.labels import Token, tokenize
 from ogi.extract.solve import Resolved, resolve
-from ogi.extract.values import dropped_readings, glued_readings, positional_reading, run_cells
-from ogi.format import Row, Table, Version, load_format
+from ogi.extract.values import dropped_readings, glued_readings, kept_reading, positional_reading, run_cells
+from ogi.format import HEADING, Row, Table, Version, load_format
 from ogi.read.document import Document
 
 
@@ -125,8 +125,9 @@ def _values_after(tokens: list[Token], i: int) -> list[Token]:
     label = tokens[i]
     out = []
     for tok in tokens[i + 1 :]:
-        if tok.kind != "value" or tok.grid_row != label.grid_row and label.grid_row is not None:
-            break
+        in_row = label.grid_row is not None and tok.grid_row == label.grid_row
+        if not (tok.kind == "value" and (in_row or label.grid_row is None) or tok.kind == "text" and in_row):
+            break  # a text cell of the label's own grid row is one of its cells (`abc`, `不适用`)
         if label.grid_row is None and tok.grid_row is not None:
             break  # a label in running text does not own the next table's cells
         out.append(tok)
@@ -169,9 +170,10 @@ def _readings(run: list[Token], types: list[str], anchors):
     """Tiers of readings of a row, and whether the layout itself gave every cell's position."""
     if run[0].grid_row is not None:
         texts = [t.text for t in run]
-        reading = positional_reading(texts, types)
+        reading = positional_reading(texts, types) or kept_reading(texts, types)
         if reading is not None:
             return [[reading]], True
+        texts = texts[: next((i for i, t in enumerate(run) if t.kind != "value"), len(run))]
         cells = [t for t in texts if t.strip()]
         return _dropped(cells, types, anchors), len(cells) == len(types)
     text = run[0].text
@@ -182,26 +184,32 @@ def _readings(run: list[Token], types: list[str], anchors):
         if glued is None:
             return [], False
     cells = run_cells(text)
-    return _dropped(cells, types, anchors), len(cells) == len(types)
+    tiers = _dropped(cells, types, anchors)
+    if not tiers and (kept := kept_reading(cells, types)) is not None:
+        tiers = [[kept]]  # every cell printed, one the column type refuses: kept as printed
+    return tiers, len(cells) == len(types)
 
 
 def _dropped(cells: list[str], types: list[str], anchors):
     """Tiers of readings: the anchored reading first, any placement if arithmetic rejects it."""
     if len(cells) == len(types):
-        return [dropped_readings(cells, types)]
+        return [t for t in [dropped_readings(cells, types)] if t]
     tiers = [dropped_readings(cells, types, anchors)] if anchors else []
     tiers.append(dropped_readings(cells, types))
     return [t for t in tiers if t]
 
 
 def _sections(tokens: list[Token]) -> dict[str, str]:
-    """Text under each section heading (last heading of a code wins: outlines repeat them)."""
+    """Text under each section heading (last heading of a code wins: outlines repeat them), and
+    the heading itself as printed under `<code>.heading` (its ordinal is checked by a rule)."""
     sections: dict[str, list[str]] = {}
+    headings: dict[str, str] = {}
     current = None
     for tok in tokens:
         if tok.kind == "section":
             current = tok.code
             sections[current] = []
+            headings[current + HEADING] = tok.text
         elif current and tok.kind in ("text", "value"):
             sections[current].append(tok.text)
-    return {code: "\n".join(parts) for code, parts in sections.items()}
+    return {code: "\n".join(parts) for code, parts in sections.items()} | headings

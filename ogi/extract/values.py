@@ -90,6 +90,19 @@ def positional_reading(cells: list[str], types: list[str]) -> Reading | None:
     return tuple(reading)
 
 
+def kept_reading(cells: list[str], types: list[str]) -> Reading | None:
+    """The reading of cells printed in their template positions where a cell the column type
+    refuses (`1.5` or `-1` as a count, `-10` as a fee, `abc`) keeps its printed text with value
+    null: the printed text is never dropped, no number is invented. None when the cells do not
+    fill the row's positions."""
+    cells = list(cells)
+    while len(cells) > len(types) and not cells[-1].strip():
+        cells.pop()
+    if len(cells) != len(types):
+        return None
+    return tuple((value, raw) for value, raw, _ in (cell_value(text, t) for text, t in zip(cells, types, strict=True)))
+
+
 def dropped_readings(tokens: list[str], types: list[str], anchors: tuple[int, int] | None = None) -> list[Reading]:
     """Readings of whole cells printed in order with blank cells left out.
 

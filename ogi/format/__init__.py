@@ -87,6 +87,21 @@ class TextRule:
     section: str
     must_mention: str | None = None
     max_chars: int | None = None
+    min_chars: int | None = None  # fewer CJK characters under the heading: the section is empty
+    table_values: str | None = None  # a table printed under the heading must have a value
+    numbered: bool = False  # an ordinal printed in the heading must be the template's
+
+
+@dataclass(frozen=True)
+class TypeRule:
+    """A rule on a cell's printed text: broken by a text its column's type refuses that `match`
+    finds (any refused text when `match` is None), for the column types listed."""
+
+    id: str
+    kind: str
+    severity: str
+    types: tuple[str, ...]
+    match: re.Pattern | None = None
 
 
 @dataclass(frozen=True)
@@ -132,6 +147,14 @@ class Format:
     label_repairs: dict[str, str]
     value_types: dict[str, dict]
     document_rules: dict[str, dict] = field(default_factory=dict)  # id -> rule
+    type_rules: tuple[TypeRule, ...] = ()  # in order: a refused text breaks the first that takes it
+    section_labels: dict[str, str] = field(default_factory=dict)  # the template's headings
+
+    def type_rule(self, type_name: str, raw: str) -> TypeRule | None:
+        """The type rule a printed text its column's type refuses breaks."""
+        text = re.sub(r"\s+", "", raw)
+        return next((r for r in self.type_rules if type_name in r.types and (r.match is None or r.match.search(text))),
+                    None)
 
     def value_type(self, type_name: str) -> dict:
         return self.value_types[type_name]
@@ -147,6 +170,7 @@ def _flatten(items):
     return out
 
 
+HEADING = ".heading"  # a section's code + this: the key of its heading as printed, beside its text
 PREVIOUS = "_prev"  # suffix of a table name that means "this table in the year before"
 _LAGGED = re.compile(r"\b([a-z0-9]+)\.([a-z0-9_]+)\.([a-z0-9_]+)@Y-1")
 _TERM = re.compile(r"^(?:(\d+(?:\.\d+)?)\s*\*\s*)?([a-z0-9_]+)\.([a-z0-9_]+)\.([a-z0-9_]+)$")
@@ -206,8 +230,9 @@ def _version(code: str, spec: dict, layouts: dict[str, Layout]) -> Version:
     checks = tuple(c for r in rules if not r.get("cross_year") for c in _expand(r))
     cross_year = tuple(c for r in rules if r.get("cross_year") for c in _expand(r))
     text_rules = tuple(
-        TextRule(r["id"], r["kind"], r["severity"], r["section"], r.get("must_mention"), r.get("max_chars"))
-        for r in spec.get("text_rules", [])
+        TextRule(r["id"], r["kind"], r["severity"], section, r.get("must_mention"), r.get("max_chars"),
+                 r.get("min_chars"), r.get("table_values"), bool(r.get("numbered")))
+        for r in _flatten(spec.get("text_rules")) for section in r.get("sections") or [r["section"]]
     )
     years = tuple(spec["report_years"])
     return Version(
@@ -245,6 +270,10 @@ def _parse(text: str) -> Format:
         label_repairs=dict(spec["label_repairs"]),
         value_types=spec["value_types"],
         document_rules={r["id"]: r for r in spec.get("document_rules", ())},
+        type_rules=tuple(TypeRule(r["id"], r["kind"], r["severity"], tuple(r["types"]),
+                                  re.compile(r["match"]) if r.get("match") else None)
+                         for r in spec.get("type_rules", ())),
+        section_labels={code: s["label"] for code, s in spec["sections"].items()},
     )
 
 
@@ -283,6 +312,24 @@ def use_format(path: str | Path):
         yield _active
     finally:
         _active = before
+
+
+_ORDINAL = re.compile(r"^\s*(?:([一二三四五六七八九十]{1,2})|(\d{1,2}))、")
+_DIGITS = {c: i for i, c in enumerate("一二三四五六七八九", 1)}
+
+
+def heading_number(heading: str) -> int | None:
+    """The ordinal a heading prints (`三、…` and `3、…` are 3), or None when it prints none."""
+    m = _ORDINAL.match(heading)
+    if not m:
+        return None
+    if m.group(2):
+        return int(m.group(2))
+    word = m.group(1)
+    if "十" not in word:
+        return _DIGITS.get(word)
+    tens, units = word.split("十", 1)
+    return _DIGITS.get(tens, 1) * 10 + _DIGITS.get(units, 0)
 
 
 def cross_year_cells() -> set[tuple[str, str, str]]:

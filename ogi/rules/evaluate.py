@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ogi.format import PREVIOUS, RuleCheck, Version, load_format
+from ogi.extract.values import cell_value
+from ogi.format import HEADING, PREVIOUS, RuleCheck, TextRule, Version, heading_number, load_format
 
 _OPS = {"==": lambda a, b: abs(a - b) < 1e-6, ">=": lambda a, b: a >= b - 1e-6, "<=": lambda a, b: a <= b + 1e-6}
 _NEGATED = {"==": "!=", ">=": "<", "<=": ">"}
@@ -53,26 +54,61 @@ def check_rule(check: RuleCheck, values: dict) -> Violation | None:
                      f"{lhs_text} {_NEGATED[check.op]} {rhs_text}", check.kind)
 
 
+def check_types(version: Version, raws: dict) -> list[Violation]:
+    """A violation of the format's type rules for each cell whose printed text (`raws`) its
+    column's type refuses."""
+    fmt, out = load_format(), []
+    for table in version.tables.values():
+        for row, col in table.cells():
+            raw = raws.get((table.code, row, col))
+            type_name = table.columns[col].type
+            if raw is None or cell_value(raw, type_name)[2]:
+                continue
+            if (rule := fmt.type_rule(type_name, raw)) is not None:
+                out.append(Violation(rule.id, table.code, row, col, rule.severity, "broken",
+                                     f"printed {raw.strip()!r}: not a {type_name} value", rule.kind))
+    return out
+
+
+def check_text(rule: TextRule, sections: dict[str, str], values: dict, version: Version) -> Violation | None:
+    """None when the text rule holds; a violation when broken or when its section is not found."""
+    def broken(detail: str) -> Violation:
+        return Violation(rule.id, None, None, None, rule.severity, "broken", detail, rule.kind)
+
+    text = sections.get(rule.section)
+    if text is None:
+        return Violation(rule.id, None, None, None, rule.severity, "not_evaluable",
+                         f"section {rule.section} not found", rule.kind)
+    chars = len(_CJK.findall(text))
+    if rule.must_mention and rule.must_mention not in text:
+        return broken(f"section {rule.section} does not mention {rule.must_mention}")
+    if rule.max_chars and chars > rule.max_chars:
+        return broken(f"section {rule.section} has {chars} characters > {rule.max_chars}")
+    if rule.min_chars and chars < rule.min_chars:
+        return broken(f"section {rule.section} is empty: {chars} characters < {rule.min_chars}")
+    if rule.table_values and rule.table_values in version.tables and not any(
+            values.get((rule.table_values, r, c)) is not None for r, c in version.tables[rule.table_values].cells()):
+        return broken(f"section {rule.section} has a heading but table {rule.table_values} has no value")
+    if rule.numbered:
+        heading = sections.get(rule.section + HEADING) or ""
+        printed, expected = heading_number(heading), heading_number(load_format().section_labels[rule.section])
+        if printed is not None and printed != expected:
+            return broken(f"section {rule.section} is numbered {printed} ({heading.strip()[:20]}), "
+                          f"the template numbers it {expected}")
+    return None
+
+
 def evaluate(version: Version, values: dict, sections: dict[str, str], year: int | None,
-             published: str | None, previous: dict | None = None) -> list[Violation]:
+             published: str | None, previous: dict | None = None, raws: dict | None = None) -> list[Violation]:
     """Every rule of the version; the cross-year rules only when the same publisher's report of
-    the year before is known (`previous`: its cell values)."""
+    the year before is known (`previous`: its cell values); the type rules on the printed texts
+    of the cells (`raws`) when given."""
     out = [v for c in version.checks if (v := check_rule(c, values)) is not None]
     if previous is not None:
         both = values | {(table + PREVIOUS, row, col): v for (table, row, col), v in previous.items()}
         out += [v for c in version.cross_year_checks if (v := check_rule(c, both)) is not None]
-    for rule in version.text_rules:
-        text = sections.get(rule.section)
-        if text is None:
-            out.append(Violation(rule.id, None, None, None, rule.severity, "not_evaluable",
-                                 f"section {rule.section} not found", rule.kind))
-        elif rule.must_mention and rule.must_mention not in text:
-            out.append(Violation(rule.id, None, None, None, rule.severity, "broken",
-                                 f"section {rule.section} does not mention {rule.must_mention}", rule.kind))
-        elif rule.max_chars and len(_CJK.findall(text)) > rule.max_chars:
-            out.append(Violation(rule.id, None, None, None, rule.severity, "broken",
-                                 f"section {rule.section} has {len(_CJK.findall(text))} characters > {rule.max_chars}",
-                                 rule.kind))
+    out += check_types(version, raws or {})
+    out += [v for rule in version.text_rules if (v := check_text(rule, sections, values, version)) is not None]
     late = load_format().document_rules["published_after_report_year"]
     if year and published and int(published[:4]) <= year:
         out.append(Violation(late["id"], None, None, None, late["severity"], "broken",
