@@ -1,6 +1,7 @@
 """The classic hostile inputs: entity bombs, external entities, deep nesting, compression bombs,
 endless streams and pagination that never ends. Each ends in its own record or result."""
 
+import functools
 import gzip
 import io
 import threading
@@ -62,13 +63,20 @@ def test_a_hundred_thousand_deep_nesting_is_one_clear_error():
     assert record["cells"] is None and record["error"]
 
 
+@functools.cache
+def _bomb() -> bytes:
+    """200 MiB of zeros in about 200 KB, made once before the server answers (making it takes
+    seconds on a busy machine, longer than the client's read timeout)."""
+    return gzip.compress(b"\0" * (200 * 2**20), compresslevel=9)
+
+
 class _Hostile(BaseHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
     def do_GET(self):  # noqa: N802 (http.server's name)
         if self.path == "/gzip-bomb":
-            body = gzip.compress(b"\0" * (200 * 2**20), compresslevel=9)  # 200 MiB in about 200 KB
+            body = _bomb()
             self.send_response(200)
             self.send_header("Content-Encoding", "gzip")
             self.send_header("Content-Length", str(len(body)))
@@ -94,6 +102,7 @@ class _Hostile(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def hostile():
+    _bomb()
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Hostile)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
