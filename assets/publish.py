@@ -42,8 +42,9 @@ def published_reports(context: dg.AssetExecutionContext, settings: OgiSettings):
     except NotApproved as exc:
         raise dg.Failure(str(exc), allow_retries=False) from None
     release_year(root, year, context.run.run_id)
-    if database := write_sql_catalog(root, PUBLISHED):
-        context.log.info(f"SQL catalog: duckdb {database}")
+    database, problems = write_sql_catalog(root, PUBLISHED)
+    for problem in problems:
+        context.log.warning(f"SQL catalog {database}: {problem}")
     extra = {"documents": {"preview": preview(root, year, staging=False)}, "cells": chart_metadata(root, year)}
     for name in PUBLISHED:
         yield dg.MaterializeResult(asset_key=name, metadata={"dagster/row_count": counts[name], **extra.get(name, {})})

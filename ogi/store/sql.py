@@ -21,22 +21,28 @@ from ogi.store.parquet import SCHEMA_VERSION
 DATABASE = "ogi.duckdb"
 
 
-def write_sql_catalog(root: str, datasets: tuple[str, ...]) -> Path | None:
-    """Write the database file (replacing the old one in one move); None for a remote root."""
+def write_sql_catalog(root: str, datasets: tuple[str, ...]) -> tuple[Path | None, list[str]]:
+    """Write the database file (replacing the old one in one move): its path (None for a remote
+    root) and why a dataset has no view (a damaged file of any year stops DuckDB reading it; the
+    publication itself must not fail for that)."""
     fs, base = filesystem(root)
     if "file" not in (fs.protocol if isinstance(fs.protocol, tuple) else (fs.protocol,)):
-        return None
+        return None, []
     base = Path(base).resolve()
     target, temp = base / DATABASE, base / f".{DATABASE}.{uuid.uuid4().hex}.tmp"
+    problems = []
     try:
         with duckdb.connect(str(temp)) as con:
             for name in datasets:
                 if any(base.glob(f"{name}/year=*/*.parquet")):
                     files = str(base / name / "year=*" / "*.parquet").replace("'", "''")
-                    con.execute(f'CREATE VIEW "{name}" AS SELECT * FROM read_parquet(\'{files}\', '
-                                "hive_partitioning = true, union_by_name = true)")
+                    try:
+                        con.execute(f'CREATE VIEW "{name}" AS SELECT * FROM read_parquet(\'{files}\', '
+                                    "hive_partitioning = true, union_by_name = true)")
+                    except duckdb.Error as exc:
+                        problems.append(f"no view of {name}: {str(exc).splitlines()[0]}")
             con.execute("CREATE TABLE ogi_schema AS SELECT ? AS schema_version", [SCHEMA_VERSION])
         os.replace(temp, target)
     finally:
         temp.unlink(missing_ok=True)
-    return target
+    return target, problems
