@@ -75,8 +75,11 @@ def _discover(args) -> int:
     fetcher = Fetcher(RawStore(storage_root()), previous=validators([r for s in sources for r in catalog.read(s.name)]))
     log = partial(print, file=sys.stderr)
     for source in sources:
-        for item in source.candidates(fetcher, args.year, log, lambda _: None):
+        items = source.candidates(fetcher, args.year, log, lambda _: None)
+        for item in items:
             sys.stdout.write(json.dumps(asdict(item), ensure_ascii=False) + "\n")
+        if not items and not source.fetches:
+            log(f"{source.name}: a {source.kind} source is read from disk by the crawl, not discovered")
     return 0
 
 

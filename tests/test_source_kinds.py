@@ -132,7 +132,7 @@ def test_urls_candidates_carry_the_source_hints_and_skip_other_years(tmp_path):
     assert [c.year for c in source.candidates(None, None, print, asked.append)] == [2021, None]
 
 
-def test_files_are_gathered_and_not_listed_for_discover(tmp_path):
+def test_files_are_gathered_and_not_listed_for_discover(tmp_path, monkeypatch, capsys):
     (tmp_path / "reports").mkdir()
     (tmp_path / "reports" / "a.txt").write_bytes(b"report")
     (source,) = _load(tmp_path, "  - {name: f, kind: files, path: reports, year: 2020}\n")
@@ -142,6 +142,10 @@ def test_files_are_gathered_and_not_listed_for_discover(tmp_path):
     ((row,),) = result.rows.values()
     assert result.requests == [] and row["source"] == "f" and row["report_year"] == 2020
     assert store.get(row["sha256"]) == b"report"
+    monkeypatch.setenv("OGI_DATA", str(tmp_path / "data"))
+    assert main(["discover", "--sources", str(tmp_path / "sources.yaml")]) == 0
+    out, err = capsys.readouterr()
+    assert out == "" and "f: a files source is read from disk by the crawl, not discovered" in err
 
 
 @dataclass(frozen=True, kw_only=True)
