@@ -13,6 +13,7 @@ import re
 import pandas as pd
 
 from ogi.format import PREVIOUS, load_format
+from ogi.rules.prose import compact, find_figure, table_side
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 COLUMNS = ["doc_id", "rule", "kind", "severity", "op", "table", "location", "residual"]
@@ -62,7 +63,7 @@ def rule_residuals(cells: pd.DataFrame, extracted: pd.DataFrame, previous: dict[
                 residual = (_sum(part, check.lhs) - _sum(part, check.rhs)).to_numpy()
                 frames.append(_frame(ids, check.rule, check.kind, check.severity, check.op, table or check.table,
                                      check.column or check.row, residual))
-        frames.extend(_text_rules(version, extracted[extracted["format_version"] == code]))
+        frames.extend(_text_rules(version, extracted[extracted["format_version"] == code], wide))
     frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=COLUMNS)
     return frame.astype(_categories())
 
@@ -80,19 +81,49 @@ def _frame(doc_ids, rule, kind, severity, op, table, location, residual) -> pd.D
                          "table": table, "location": location, "residual": residual})
 
 
-def _text_rules(version, extracted: pd.DataFrame) -> list[pd.DataFrame]:
-    """Text rules as residuals: `>= 0` means the rule holds."""
+def _text_rules(version, extracted: pd.DataFrame, wide: pd.DataFrame) -> list[pd.DataFrame]:
+    """Text rules as residuals: `>= 0` means the rule holds. A prose rule's residual is its
+    tolerance less the distance between the prose's figure and its table cells."""
     frames = []
+    cells = wide.reindex(extracted["doc_id"]) if not wide.empty else None
     for rule in version.text_rules:
         residual = []
-        for raw in extracted["sections"]:
-            text = json.loads(raw).get(rule.section) if isinstance(raw, str) else None
-            if text is None:
-                residual.append(None)
-            elif rule.must_mention:
-                residual.append(0.0 if rule.must_mention in text else -1.0)
-            else:
-                residual.append(float(rule.max_chars - len(_CJK.findall(text))))
-        frames.append(_frame(extracted["doc_id"], rule.id, rule.kind, rule.severity, ">=", "text", rule.section,
+        for i, raw in enumerate(extracted["sections"]):
+            sections = json.loads(raw) if isinstance(raw, str) else {}
+            values = {} if cells is None else {ref: _cell(cells, i, ref) for ref in rule.cells()}
+            residual.append(_text_residual(rule, sections, values))
+        location = rule.section or _located(rule)
+        frames.append(_frame(extracted["doc_id"], rule.id, rule.kind, rule.severity, ">=", "text", location,
                              pd.array(residual, dtype="Float64").astype("float64")))
     return frames
+
+
+def _cell(cells: pd.DataFrame, i: int, ref) -> float | None:
+    key = ".".join(ref)
+    value = cells[key].iloc[i] if key in cells else None
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def _located(rule) -> str:
+    """A prose rule is located by the column of its (last) cell, like a single-instance rule."""
+    return rule.prose.cells[-1][1][2]
+
+
+def _text_residual(rule, sections: dict, values: dict) -> float | None:
+    if rule.prose:
+        figure = find_figure(rule.prose, sections)
+        total, _ = table_side(rule.prose, values)
+        if figure.value is None or total is None:
+            return None
+        return figure.tolerance - abs(figure.value - total)
+    text = sections.get(rule.section)
+    if text is None:
+        return None
+    if rule.must_mention:
+        text = compact(text)
+        if rule.must_mention.search(text):
+            return 0.0
+        exempt = (rule.unless_text and rule.unless_text.search(text)
+                  and all(values.get(ref) == 0 for ref in rule.unless_zero))
+        return 0.0 if exempt else -1.0
+    return float(rule.max_chars - len(_CJK.findall(text)))

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ogi.format import PREVIOUS, RuleCheck, Version, load_format
+from ogi.format import PREVIOUS, RuleCheck, TextRule, Version, load_format
+from ogi.rules.prose import compact, find_figure, table_side
 
 _OPS = {"==": lambda a, b: abs(a - b) < 1e-6, ">=": lambda a, b: a >= b - 1e-6, "<=": lambda a, b: a <= b + 1e-6}
 _NEGATED = {"==": "!=", ">=": "<", "<=": ">"}
@@ -53,6 +54,33 @@ def check_rule(check: RuleCheck, values: dict) -> Violation | None:
                      f"{lhs_text} {_NEGATED[check.op]} {rhs_text}", check.kind)
 
 
+def _mentions(rule: TextRule, text: str, values: dict) -> bool:
+    """The section says what it must, or says only `unless_text` while the `unless_zero` cells are 0."""
+    if rule.must_mention.search(text):
+        return True
+    return bool(rule.unless_text and rule.unless_text.search(text)
+                and all(values.get(ref) == 0 for ref in rule.unless_zero))
+
+
+def check_prose(rule: TextRule, sections: dict[str, str], values: dict) -> Violation | None:
+    """None when the figure the prose states equals its table cells (within the prose's precision);
+    not evaluable when the prose states no figure, more than one, or a cell is null."""
+    figure = find_figure(rule.prose, sections)
+    total, missing = table_side(rule.prose, values)
+
+    def violation(status: str, detail: str) -> Violation:  # located like the other text rules
+        return Violation(rule.id, None, None, None, rule.severity, status, detail, rule.kind)
+
+    if figure.value is None:
+        return violation("not_evaluable", figure.detail)
+    if total is None:
+        return violation("not_evaluable", "null input: " + ", ".join(".".join(r) for r in missing))
+    if abs(figure.value - total) <= figure.tolerance:
+        return None
+    cells = " + ".join(".".join(ref) for _, ref in rule.prose.cells)
+    return violation("broken", f"prose {figure.detail} != table {_fmt(total)} ({cells})")
+
+
 def evaluate(version: Version, values: dict, sections: dict[str, str], year: int | None,
              published: str | None, previous: dict | None = None) -> list[Violation]:
     """Every rule of the version; the cross-year rules only when the same publisher's report of
@@ -62,13 +90,16 @@ def evaluate(version: Version, values: dict, sections: dict[str, str], year: int
         both = values | {(table + PREVIOUS, row, col): v for (table, row, col), v in previous.items()}
         out += [v for c in version.cross_year_checks if (v := check_rule(c, both)) is not None]
     for rule in version.text_rules:
+        if rule.prose:
+            out += [v] if (v := check_prose(rule, sections, values)) else []
+            continue
         text = sections.get(rule.section)
         if text is None:
             out.append(Violation(rule.id, None, None, None, rule.severity, "not_evaluable",
                                  f"section {rule.section} not found", rule.kind))
-        elif rule.must_mention and rule.must_mention not in text:
+        elif rule.must_mention and not _mentions(rule, compact(text), values):
             out.append(Violation(rule.id, None, None, None, rule.severity, "broken",
-                                 f"section {rule.section} does not mention {rule.must_mention}", rule.kind))
+                                 f"section {rule.section} does not mention {rule.must_mention.pattern}", rule.kind))
         elif rule.max_chars and len(_CJK.findall(text)) > rule.max_chars:
             out.append(Violation(rule.id, None, None, None, rule.severity, "broken",
                                  f"section {rule.section} has {len(_CJK.findall(text))} characters > {rule.max_chars}",
