@@ -14,6 +14,7 @@ import pandas as pd
 
 from ogi.extract.values import cell_value
 from ogi.format import HEADING, PREVIOUS, heading_number, load_format
+from ogi.rules.prose import compact, find_figure, table_side
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 COLUMNS = ["doc_id", "rule", "kind", "severity", "op", "table", "location", "residual"]
@@ -111,8 +112,10 @@ def _type_rules(version, doc_ids, cells: pd.DataFrame) -> list[pd.DataFrame]:
 
 
 def _text_rules(version, extracted: pd.DataFrame, wide: pd.DataFrame) -> list[pd.DataFrame]:
-    """Text rules as residuals: `>= 0` means the rule holds."""
+    """Text rules as residuals: `>= 0` means the rule holds. A prose rule's residual is its
+    tolerance less the distance between the prose's figure and its table cells."""
     frames = []
+    cells = wide.reindex(extracted["doc_id"]) if not wide.empty else None
     for rule in version.text_rules:
         filled = None
         if rule.table_values and rule.table_values in version.tables:
@@ -122,23 +125,51 @@ def _text_rules(version, extracted: pd.DataFrame, wide: pd.DataFrame) -> list[pd
         residual = []
         for i, raw in enumerate(extracted["sections"]):
             sections = json.loads(raw) if isinstance(raw, str) else {}
-            text = sections.get(rule.section)
-            if text is None:
-                residual.append(None)
-            elif rule.must_mention:
-                residual.append(0.0 if rule.must_mention in text else -1.0)
-            elif rule.max_chars:
-                residual.append(float(rule.max_chars - len(_CJK.findall(text))))
-            elif rule.min_chars:
-                residual.append(float(len(_CJK.findall(text)) - rule.min_chars))
-            elif filled is not None:
-                residual.append(float(filled[i]) - 1.0)
-            elif rule.numbered:
-                printed = heading_number(sections.get(rule.section + HEADING) or "")
-                expected = heading_number(load_format().section_labels[rule.section])
-                residual.append(0.0 if printed in (None, expected) else -1.0)
-            else:
-                residual.append(0.0)
-        frames.append(_frame(extracted["doc_id"], rule.id, rule.kind, rule.severity, ">=", "text", rule.section,
+            values = {} if cells is None else {ref: _cell(cells, i, ref) for ref in rule.cells()}
+            residual.append(_text_residual(rule, sections, values, None if filled is None else filled[i]))
+        location = rule.section or _located(rule)
+        frames.append(_frame(extracted["doc_id"], rule.id, rule.kind, rule.severity, ">=", "text", location,
                              pd.array(residual, dtype="Float64").astype("float64")))
     return frames
+
+
+def _cell(cells: pd.DataFrame, i: int, ref) -> float | None:
+    key = ".".join(ref)
+    value = cells[key].iloc[i] if key in cells else None
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def _located(rule) -> str:
+    """A prose rule is located by the column of its (last) cell, like a single-instance rule."""
+    return rule.prose.cells[-1][1][2]
+
+
+def _text_residual(rule, sections: dict, values: dict, filled) -> float | None:
+    """`filled`: how many cells of the rule's `table_values` table have a value."""
+    if rule.prose:
+        figure = find_figure(rule.prose, sections)
+        total, _ = table_side(rule.prose, values)
+        if figure.value is None or total is None:
+            return None
+        return figure.tolerance - abs(figure.value - total)
+    text = sections.get(rule.section)
+    if text is None:
+        return None
+    if rule.must_mention:
+        text = compact(text)
+        if rule.must_mention.search(text):
+            return 0.0
+        exempt = (rule.unless_text and rule.unless_text.search(text)
+                  and all(values.get(ref) == 0 for ref in rule.unless_zero))
+        return 0.0 if exempt else -1.0
+    if rule.max_chars:
+        return float(rule.max_chars - len(_CJK.findall(text)))
+    if rule.min_chars:
+        return float(len(_CJK.findall(text)) - rule.min_chars)
+    if filled is not None:
+        return float(filled) - 1.0
+    if rule.numbered:
+        printed = heading_number(sections.get(rule.section + HEADING) or "")
+        expected = heading_number(load_format().section_labels[rule.section])
+        return 0.0 if printed in (None, expected) else -1.0
+    return 0.0

@@ -200,16 +200,19 @@ def _dropped(cells: list[str], types: list[str], anchors):
 
 
 def _sections(tokens: list[Token]) -> dict[str, str]:
-    """Text under each section heading (last heading of a code wins: outlines repeat them), and
-    the heading itself as printed under `<code>.heading` (its ordinal is checked by a rule)."""
+    """Text under each section heading; a heading printed again (an outline, a subsection named like
+    a section: `（一）主动公开政府信息情况` under 总体情况) continues its section. Labels are kept:
+    prose names them too (`行政复议案件2件`), and the text rules read the prose. The section's own
+    heading, the first printed, is kept as printed under `<code>.heading` (its ordinal is checked
+    by a rule)."""
     sections: dict[str, list[str]] = {}
     headings: dict[str, str] = {}
     current = None
     for tok in tokens:
         if tok.kind == "section":
             current = tok.code
-            sections[current] = []
-            headings[current + HEADING] = tok.text
-        elif current and tok.kind in ("text", "value"):
+            sections.setdefault(current, [])
+            headings.setdefault(current + HEADING, tok.text)
+        elif current:
             sections[current].append(tok.text)
     return {code: "\n".join(parts) for code, parts in sections.items()} | headings

@@ -80,16 +80,34 @@ class RuleCheck:
 
 
 @dataclass(frozen=True)
+class Prose:
+    """A figure a report restates in its prose, compared with a sum of table cells."""
+
+    cells: tuple[Term, ...]  # the table side
+    phrases: tuple[re.Pattern, ...]  # each binds the figure as group `n` (unit as group `u`)
+    zero: tuple[re.Pattern, ...] = ()  # statements that the figure is 0 (`未收到…申请`)
+    not_in_clause: re.Pattern | None = None  # a match whose clause has this before it is skipped
+    units: dict[str, float] = field(default_factory=dict)  # group `u` -> factor to the cell's unit
+
+
+@dataclass(frozen=True)
 class TextRule:
     id: str
     kind: str
     severity: str
-    section: str
-    must_mention: str | None = None
+    section: str | None  # None: a prose rule reads every section
+    must_mention: re.Pattern | None = None  # wording variants, like the table labels
     max_chars: int | None = None
     min_chars: int | None = None  # fewer CJK characters under the heading: the section is empty
     table_values: str | None = None  # a table printed under the heading must have a value
     numbered: bool = False  # an ordinal printed in the heading must be the template's
+    unless_text: re.Pattern | None = None  # holds when the section says only this …
+    unless_zero: tuple[tuple[str, str, str], ...] = ()  # … and these cells are 0
+    prose: Prose | None = None
+
+    def cells(self):
+        """The cells the rule reads."""
+        return [ref for _, ref in self.prose.cells] if self.prose else list(self.unless_zero)
 
 
 @dataclass(frozen=True)
@@ -221,7 +239,34 @@ def _table(code: str, spec: dict, layout: Layout) -> Table:
     return Table(code, spec["label"], columns, rows, layout, tuple(spec.get("result_leaf_rows", ())))
 
 
-def _version(code: str, spec: dict, layouts: dict[str, Layout]) -> Version:
+def _text_rule(spec: dict, number: str) -> tuple[TextRule, ...]:
+    """A text rule, one per section when it lists `sections:`; `{n}` in a prose phrase stands
+    for the figure (`number`, the format's `prose_number`)."""
+    unless, prose = spec.get("unless") or {}, spec.get("prose")
+    if prose:
+        def phrase(p: str) -> re.Pattern:
+            if "{n}" not in p:
+                raise ValueError(f"text rule {spec['id']}: phrase {p!r} has no {{n}}")
+            return re.compile(p.replace("{n}", f"(?<![\\d.零〇一二两三四五六七八九十百千万])(?P<n>{number})"))
+
+        prose = Prose(_parse_sum(prose["cells"]), tuple(map(phrase, prose["phrases"])),
+                      tuple(re.compile(z) for z in prose.get("zero", ())),
+                      re.compile(prose["not_in_clause"]) if prose.get("not_in_clause") else None,
+                      {str(k): float(v) for k, v in (prose.get("units") or {}).items()})
+    mention = spec.get("must_mention")
+    zero = tuple(ref for _, ref in _parse_sum(" + ".join(unless["zero"]))) if unless.get("zero") else ()
+    return tuple(
+        TextRule(spec["id"], spec["kind"], spec["severity"], section,
+                 must_mention=re.compile(mention) if mention else None, max_chars=spec.get("max_chars"),
+                 min_chars=spec.get("min_chars"), table_values=spec.get("table_values"),
+                 numbered=bool(spec.get("numbered")),
+                 unless_text=re.compile(unless["text"]) if unless.get("text") else None, unless_zero=zero,
+                 prose=prose)
+        for section in spec.get("sections") or [spec.get("section")]
+    )
+
+
+def _version(code: str, spec: dict, layouts: dict[str, Layout], number: str) -> Version:
     specs = spec.get("tables") or {}
     if unknown := set(specs) - set(layouts):
         raise ValueError(f"version {code}: tables {sorted(unknown)} have no entry in table_layouts")
@@ -229,11 +274,7 @@ def _version(code: str, spec: dict, layouts: dict[str, Layout]) -> Version:
     rules = _flatten(spec.get("rules"))
     checks = tuple(c for r in rules if not r.get("cross_year") for c in _expand(r))
     cross_year = tuple(c for r in rules if r.get("cross_year") for c in _expand(r))
-    text_rules = tuple(
-        TextRule(r["id"], r["kind"], r["severity"], section, r.get("must_mention"), r.get("max_chars"),
-                 r.get("min_chars"), r.get("table_values"), bool(r.get("numbered")))
-        for r in _flatten(spec.get("text_rules")) for section in r.get("sections") or [r["section"]]
-    )
+    text_rules = tuple(rule for r in _flatten(spec.get("text_rules")) for rule in _text_rule(r, number))
     years = tuple(spec["report_years"])
     return Version(
         code,
@@ -258,7 +299,8 @@ def _parse(text: str) -> Format:
     layouts = {code: _layout(t) for code, t in spec["table_layouts"].items()}
     detection, chart = spec["detection"], spec["chart"]
     return Format(
-        versions={code: _version(code, v, layouts) for code, v in spec["versions"].items()},
+        versions={code: _version(code, v, layouts, spec.get("prose_number", r"\d+"))
+                  for code, v in spec["versions"].items()},
         detection=Detection(tuple(detection["template_words"]), detection["no_template"],
                             re.compile(detection["report_title"])),
         layouts=layouts,

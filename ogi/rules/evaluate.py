@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from ogi.extract.values import cell_value
 from ogi.format import HEADING, PREVIOUS, RuleCheck, TextRule, Version, heading_number, load_format
+from ogi.rules.prose import compact, find_figure, table_side
 
 _OPS = {"==": lambda a, b: abs(a - b) < 1e-6, ">=": lambda a, b: a >= b - 1e-6, "<=": lambda a, b: a <= b + 1e-6}
 _NEGATED = {"==": "!=", ">=": "<", "<=": ">"}
@@ -80,8 +81,8 @@ def check_text(rule: TextRule, sections: dict[str, str], values: dict, version: 
         return Violation(rule.id, None, None, None, rule.severity, "not_evaluable",
                          f"section {rule.section} not found", rule.kind)
     chars = len(_CJK.findall(text))
-    if rule.must_mention and rule.must_mention not in text:
-        return broken(f"section {rule.section} does not mention {rule.must_mention}")
+    if rule.must_mention and not _mentions(rule, compact(text), values):
+        return broken(f"section {rule.section} does not mention {rule.must_mention.pattern}")
     if rule.max_chars and chars > rule.max_chars:
         return broken(f"section {rule.section} has {chars} characters > {rule.max_chars}")
     if rule.min_chars and chars < rule.min_chars:
@@ -98,6 +99,33 @@ def check_text(rule: TextRule, sections: dict[str, str], values: dict, version: 
     return None
 
 
+def _mentions(rule: TextRule, text: str, values: dict) -> bool:
+    """The section says what it must, or says only `unless_text` while the `unless_zero` cells are 0."""
+    if rule.must_mention.search(text):
+        return True
+    return bool(rule.unless_text and rule.unless_text.search(text)
+                and all(values.get(ref) == 0 for ref in rule.unless_zero))
+
+
+def check_prose(rule: TextRule, sections: dict[str, str], values: dict) -> Violation | None:
+    """None when the figure the prose states equals its table cells (within the prose's precision);
+    not evaluable when the prose states no figure, more than one, or a cell is null."""
+    figure = find_figure(rule.prose, sections)
+    total, missing = table_side(rule.prose, values)
+
+    def violation(status: str, detail: str) -> Violation:  # located like the other text rules
+        return Violation(rule.id, None, None, None, rule.severity, status, detail, rule.kind)
+
+    if figure.value is None:
+        return violation("not_evaluable", figure.detail)
+    if total is None:
+        return violation("not_evaluable", "null input: " + ", ".join(".".join(r) for r in missing))
+    if abs(figure.value - total) <= figure.tolerance:
+        return None
+    cells = " + ".join(".".join(ref) for _, ref in rule.prose.cells)
+    return violation("broken", f"prose {figure.detail} != table {_fmt(total)} ({cells})")
+
+
 def evaluate(version: Version, values: dict, sections: dict[str, str], year: int | None,
              published: str | None, previous: dict | None = None, raws: dict | None = None) -> list[Violation]:
     """Every rule of the version; the cross-year rules only when the same publisher's report of
@@ -108,7 +136,9 @@ def evaluate(version: Version, values: dict, sections: dict[str, str], year: int
         both = values | {(table + PREVIOUS, row, col): v for (table, row, col), v in previous.items()}
         out += [v for c in version.cross_year_checks if (v := check_rule(c, both)) is not None]
     out += check_types(version, raws or {})
-    out += [v for rule in version.text_rules if (v := check_text(rule, sections, values, version)) is not None]
+    for rule in version.text_rules:
+        check = check_prose(rule, sections, values) if rule.prose else check_text(rule, sections, values, version)
+        out += [check] if check is not None else []
     late = load_format().document_rules["published_after_report_year"]
     if year and published and int(published[:4]) <= year:
         out.append(Violation(late["id"], None, None, None, late["severity"], "broken",

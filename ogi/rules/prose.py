@@ -1,0 +1,104 @@
+"""Figures a report restates in its prose (`共收到政府信息公开申请75件`), found by the phrases of
+the format's text rules: the phrases are data (templates.yaml), this module only applies them.
+
+A figure counts only when a phrase binds it (`{n}` in the phrase); a phrase whose clause starts
+with `not_in_clause` (`上年`, `其中` …) is skipped; two different figures for one rule, or a figure
+in Chinese numerals beyond the trivial ones, leave the rule without a figure (not evaluable).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ogi.format import HEADING, Prose
+
+_SPACE = re.compile(r"\s+")
+_CLAUSE = re.compile(r"[,;。:!?()]")
+_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+@dataclass(frozen=True)
+class Figure:
+    value: float | None  # None: the prose states no figure, or more than one
+    tolerance: float  # half a unit of the last printed digit, in the cell's unit (exact for counts)
+    detail: str  # what the prose says, or why there is no figure
+
+
+def compact(text: str) -> str:
+    """Section text with line breaks and spaces removed (PDF lines break inside words and numbers
+    stand between spaces: `受理政府信息公开申请 21 件`), except between two digits (table cells)."""
+    def gap(m: re.Match) -> str:
+        before, after = m.string[m.start() - 1: m.start()], m.string[m.end(): m.end() + 1]
+        return " " if before.isdigit() and after.isdigit() else ""
+
+    return _SPACE.sub(gap, text)
+
+
+def prose_text(sections: dict[str, str]) -> str:
+    """Every section's text, compact, one clause boundary between sections (not the headings kept
+    beside them under `<code>.heading`)."""
+    return "。".join(compact(text) for code, text in sections.items() if text and not code.endswith(HEADING))
+
+
+def _chinese(text: str) -> int | None:
+    """零 … 九十九 written out; None for anything longer (百, 千, digit strings)."""
+    if len(text) == 1 and text in _DIGITS:
+        return _DIGITS[text]
+    tens, ten, ones = text.partition("十")
+    if not ten or len(tens) > 1 or len(ones) > 1 or not set(tens + ones) <= set(_DIGITS):
+        return None
+    return (_DIGITS[tens] if tens else 1) * 10 + (_DIGITS[ones] if ones else 0)
+
+
+def _number(text: str, factor: float) -> tuple[float | None, float]:
+    digits = re.sub(r"[,，、]", "", text)
+    if not digits[:1].isdigit():
+        value = _chinese(digits)
+        return (None, 0.0) if value is None else (value * factor, 1e-6)
+    decimals = len(digits.partition(".")[2])
+    tolerance = 0.5 * 10 ** -decimals * factor if decimals or factor != 1 else 1e-6
+    return float(digits) * factor, tolerance
+
+
+def _skipped(prose: Prose, text: str, start: int) -> bool:
+    if prose.not_in_clause is None:
+        return False
+    clause = _CLAUSE.split(text[max(0, start - 60): start])[-1]
+    return bool(prose.not_in_clause.search(clause))
+
+
+def find_figure(prose: Prose, sections: dict[str, str]) -> Figure:
+    text = prose_text(sections)
+    if not text:
+        return Figure(None, 0.0, "no section text")
+    found: dict[float, tuple[float, str]] = {}
+    unread = []
+    for pattern in prose.phrases:
+        for m in pattern.finditer(text):
+            if _skipped(prose, text, m.start()):
+                continue
+            value, tolerance = _number(m.group("n"), prose.units.get(m.groupdict().get("u") or "", 1.0))
+            if value is None:
+                unread.append(m.group())
+            else:
+                found.setdefault(round(value, 9), (tolerance, m.group()))
+    for pattern in prose.zero:
+        for m in pattern.finditer(text):
+            if not _skipped(prose, text, m.start()):
+                found.setdefault(0.0, (1e-6, m.group()))
+    if len(found) > 1:
+        return Figure(None, 0.0, "prose states different figures: " + "; ".join(s for _, s in found.values()))
+    if not found:
+        why = f"figure in Chinese numerals: {unread[0]}" if unread else "prose states no figure"
+        return Figure(None, 0.0, why)
+    (value, (tolerance, said)), = found.items()
+    return Figure(value, tolerance, said)
+
+
+def table_side(prose: Prose, values: dict) -> tuple[float | None, list]:
+    """The sum of the rule's cells, or None and the cells that are null."""
+    missing = [ref for _, ref in prose.cells if values.get(ref) is None]
+    if missing:
+        return None, missing
+    return sum(coef * values[ref] for coef, ref in prose.cells), []
