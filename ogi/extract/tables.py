@@ -107,16 +107,24 @@ def _starts(tokens: list[Token], version: Version) -> dict[str, int]:
 
 
 def _row_runs(tokens: list[Token], table: str, start: int, end: int, runs: dict) -> int:
-    """Add the runs of a `rows` table's labels found in [start, end); the index of the last one read."""
-    last = start
+    """Add the runs of a `rows` table's labels found in [start, end); the index of the last one read.
+    A run that prose followed on its line is read only when no occurrence of the label has a
+    clean one."""
+    last, fallback = start, {}
     for i in range(start, end):
         tok = tokens[i]
         if tok.kind != "row" or tok.table != table or (table, tok.code) in runs:
             continue
         values = _values_after(tokens, i)
-        if values:
+        if values and values[0].trailing:
+            fallback.setdefault((table, tok.code), (i, values))
+        elif values:
             runs[(table, tok.code)] = values
             last = i
+    for key, (i, values) in fallback.items():
+        if key not in runs:
+            runs[key] = values
+            last = max(last, i)
     return last
 
 
@@ -147,12 +155,16 @@ def _row_after_header(tokens: list[Token], table: Table, after: int) -> list[Tok
         return None
     width = max(len(row.cells) for row in table.rows.values())
     out: list[Token] = []
+    fallback: list[Token] = []  # a run that prose followed: read if no clean one comes
     done_rows = set()
     for i in range(start + 1, len(tokens)):
         tok = tokens[i]
         if tok.kind in ("row", "section") and tok.code != table.layout.section:
             break
         if tok.kind != "value" or not tok.text.strip() or tok.grid_row in done_rows:
+            continue
+        if tok.grid_row is None and tok.trailing:
+            fallback = fallback or [tok]
             continue
         if tok.grid_row is None:
             return out or [tok]
@@ -162,7 +174,7 @@ def _row_after_header(tokens: list[Token], table: Table, after: int) -> list[Tok
             out.extend(row)
             if len(out) >= width:
                 break
-    return out or None
+    return out or fallback or None
 
 
 def _readings(run: list[Token], types: list[str], anchors):

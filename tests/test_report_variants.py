@@ -1,0 +1,104 @@
+"""How real reports deviate, as fixtures: generated reports and real pages edited the way
+unseen reports print them (values run into prose, label typos, covering letters, a lone table 4)."""
+
+import re
+
+import pytest
+
+from ogi.report import extract_report
+from ogi.testing import random_report, render_text
+from tests.conftest import REAL, rows
+
+
+def _values(record):
+    return {(c["table"], c["row"], c["column"]): c["value"] for c in record["cells"]}
+
+
+def _flat(version, seed=11):
+    report = random_report(seed, version)
+    return report, render_text(report, "flattened")
+
+
+def _check_flat(record, report, tables=("t2", "t3", "t4")):
+    """Every cell of the tables as generated; a t2 row of several glued cells may stay null."""
+    assert record["error"] is None and record["format_version"] == report.version
+    got = _values(record)
+    for key, value in report.values.items():
+        if key[0] not in tables:
+            continue
+        if key[0] == "t2" and len(report.row("t2", key[1])) > 1:
+            assert got[key] in (value, None), key
+        else:
+            assert got[key] == pytest.approx(value) if value is not None else got[key] is None, key
+
+
+def _read(text, name="report.txt"):
+    return extract_report(text.encode(), name)
+
+
+# 1. A row's last value runs straight into what follows.
+
+@pytest.mark.parametrize("version", ["2019", "2021"])
+@pytest.mark.parametrize("follows", ["我局严格落实《条例》要求。", "2025年，我局继续做好政府信息公开工作。",
+                                     " (五)存在的问题", "1.加强政策解读。"])
+def test_table_4_runs_into_what_follows(version, follows):
+    report, flat = _flat(version)
+    text = flat.replace("五、存在的主要问题及改进情况", follows + "五、存在的主要问题及改进情况")
+    _check_flat(_read(text), report)
+
+
+@pytest.mark.parametrize("version", ["2019", "2021"])
+def test_last_t3_row_runs_into_a_date(version):
+    report, flat = _flat(version)
+    text = re.sub(r"(结转下年度继续办理\d+)(四、)", r"\g<1>2025年，我局共收到申请若干。\2", flat)
+    _check_flat(_read(text), report)
+
+
+@pytest.mark.parametrize("version", ["2019", "2021"])
+def test_fee_row_runs_into_an_ascii_bracket_heading(version):
+    report, flat = _flat(version)
+    text = re.sub(r"(行政事业性收费[\d.\-]+)", r"\1 (二)主动公开平台建设情况", flat)
+    _check_flat(_read(text), report)
+
+
+def test_a_number_of_the_prose_is_never_read_as_a_cell():
+    """`…0000003件`: where the values end is not printed, so the row is not read (never a guess)."""
+    report, flat = _flat("2021")
+    text = re.sub(r"(结转下年度继续办理\d+)(四、)", r"\g<1>3件申请已办结。\2", flat)
+    record = _read(text)
+    got = _values(record)
+    assert all(got[("t3", "carried_forward", c)] is None for c in ("natural_person", "total"))
+    _check_flat(record, report, tables=("t2", "t4"))
+
+
+def test_a_word_starting_with_wu_is_not_a_null_cell():
+    """`…0000000无收取…`: the 无 starts the prose, it is not an eighth cell."""
+    report, flat = _flat("2021")
+    text = flat.replace("五、存在的主要问题及改进情况", "无收取信息处理费情况。五、存在的主要问题及改进情况")
+    _check_flat(_read(text), report)
+
+
+def test_a_clean_run_is_preferred_to_prose_that_names_the_row():
+    """A sentence that names a row and runs into a number is not read when the table prints it."""
+    report, flat = _flat("2021")
+    text = flat.replace("申请人情况", "(本年度结转下年度继续办理6，全部按期办结。)申请人情况", 1)
+    _check_flat(_read(text), report)
+
+
+def test_real_table_4_running_into_prose(shared_corpus):
+    text = (REAL / "pingtan_2025_flattened.txt").read_text(encoding="utf-8")
+    edited = text.replace("25380363300630003五、", "25380363300630003我局严格落实政府信息公开制度。五、", 1)
+    assert edited != text
+    edited = edited.replace("结转下年度继续办理4200006四、", "结转下年度继续办理42000062025年，我局四、", 1)
+    before, after = rows(_read(text)), rows(_read(edited))
+    assert after["t4"] == before["t4"] and any(after["t4"])
+    assert after["t3"]["carried_forward"] == before["t3"]["carried_forward"] == [4, 2, 0, 0, 0, 0, 6]
+
+
+@pytest.mark.parametrize("version", ["2019", "2021"])
+def test_the_ordinal_of_an_unknown_numbered_row_is_not_a_digit_of_the_row_before(version):
+    """`8.属于行政查询事项4000015` + `9.其他情形0000000`: the `9` belongs to the unknown row."""
+    report, flat = _flat(version)
+    text = re.sub(r"(8\.属于行政查询事项\d+)", r"\g<1>9.其他不予公开情形0000000", flat)
+    assert text != flat
+    _check_flat(_read(text), report)
