@@ -102,3 +102,43 @@ def test_the_ordinal_of_an_unknown_numbered_row_is_not_a_digit_of_the_row_before
     text = re.sub(r"(8\.属于行政查询事项\d+)", r"\g<1>9.其他不予公开情形0000000", flat)
     assert text != flat
     _check_flat(_read(text), report)
+
+
+# 2. Label variants and typos (in the format data: templates.yaml).
+
+TYPOS = {"属于行政执法案卷": "属于行政执法案件", "勾稽": "钩稽", "现行有效件数": "先行有效件数", "行政复议": "行政法复议"}
+
+
+@pytest.mark.parametrize("version", ["2019", "2021"])
+@pytest.mark.parametrize("layout", ["flattened", "lines"])
+@pytest.mark.parametrize("typo", sorted(TYPOS))
+def test_label_typos(version, layout, typo):
+    report = random_report(11, version)
+    text = render_text(report, layout)
+    assert typo in text or version == "2019"
+    record = _read(text.replace(typo, TYPOS[typo]))
+    if layout == "flattened":
+        _check_flat(record, report)
+    else:
+        assert _values(record) == pytest.approx(report.values)
+
+
+@pytest.mark.parametrize("version", ["2019", "2021"])
+def test_section_numbers_shifted_by_an_extra_fee_section(version):
+    report = random_report(11, version)
+    text = render_text(report, "lines")
+    for old, new in (("六、其他需要", "七、其他需要"), ("五、存在", "六、存在"), ("四、政府信息公开行政", "五、政府信息公开行政"),
+                     ("三、收到和处理", "三、行政事业性收费情况\n本机关收费严格按规定执行。\n四、收到和处理")):
+        text = text.replace(old, new)
+    assert _values(_read(text)) == pytest.approx(report.values)
+
+
+@pytest.mark.parametrize("version", ["2019", "2021"])
+@pytest.mark.parametrize("layout", ["flattened", "lines"])
+def test_table_2_without_its_regulations_row(version, layout):
+    report = random_report(11, version)
+    text = re.sub(r"规章[\n\d.\-]*?(?=行政规范性文件|规范性文件)", "", render_text(report, layout), count=1)
+    record = _read(text)
+    assert all(v is None for k, v in _values(record).items() if k[:2] == ("t2", "regulations"))
+    report.values = {k: v for k, v in report.values.items() if k[:2] != ("t2", "regulations")}
+    _check_flat(record, report)
