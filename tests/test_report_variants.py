@@ -142,3 +142,35 @@ def test_table_2_without_its_regulations_row(version, layout):
     assert all(v is None for k, v in _values(record).items() if k[:2] == ("t2", "regulations"))
     report.values = {k: v for k, v in report.values.items() if k[:2] != ("t2", "regulations")}
     _check_flat(record, report)
+
+
+# 3, 8. Covering letters and titles without a year.
+
+def _letter(report, with_org=True):
+    org = report.publisher if with_org else ""
+    return (f"{org}关于报送{report.year}年政府信息公开工作年度报告的函\n市人民政府办公室：\n"
+            f"现将我局{report.year}年政府信息公开工作年度报告报送你们，请审阅。\n{report.publisher}\n"
+            f"{report.year + 1}年1月10日\n")
+
+
+@pytest.mark.parametrize("seed", [4, 5, 6])
+def test_covering_letter_above_the_report(seed):
+    report = random_report(seed, "2021")
+    text = render_text(report, "lines")
+    for letter in (_letter(report), _letter(report, with_org=False)):
+        record = _read(letter + text)
+        assert (record["publisher"], record["year"]) == (report.publisher, report.year)
+        assert record["title"] == text.split("\n")[0]
+    # the letter's title is the only one: its publisher without `关于报送`
+    record = _read(_letter(report) + text.split("\n", 1)[1])
+    assert (record["publisher"], record["year"]) == (report.publisher, report.year)
+
+
+@pytest.mark.parametrize("seed", [4, 5, 6])
+def test_title_without_a_year_still_names_the_publisher(seed):
+    report = random_report(seed, "2021")
+    text = render_text(report, "lines").replace(f"{report.year}年政府信息公开", "政府信息公开", 1)
+    for prefix in ("", _letter(report)):
+        record = _read(prefix + text)
+        assert (record["publisher"], record["year"]) == (report.publisher, report.year)
+        assert _values(record) == pytest.approx(report.values)
