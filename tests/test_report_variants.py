@@ -6,7 +6,7 @@ import re
 import pytest
 
 from ogi.report import extract_report
-from ogi.testing import random_report, render_text
+from ogi.testing import random_report, render_html, render_text
 from tests.conftest import REAL, rows
 
 
@@ -174,3 +174,36 @@ def test_title_without_a_year_still_names_the_publisher(seed):
         record = _read(prefix + text)
         assert (record["publisher"], record["year"]) == (report.publisher, report.year)
         assert _values(record) == pytest.approx(report.values)
+
+
+# 7. A report holding only some of the tables: the version from any table found, the rest read.
+
+CUTS = {"only t4": r"二、主动公开政府信息情况.*?(?=四、政府信息公开行政)",
+        "no t3": r"三、收到和处理.*?(?=四、政府信息公开行政)",
+        "no t2": r"二、主动公开政府信息情况.*?(?=三、收到和处理)"}
+
+
+@pytest.mark.parametrize("version", ["2019", "2021"])
+@pytest.mark.parametrize("layout", ["flattened", "lines", "html"])
+@pytest.mark.parametrize("cut", sorted(CUTS))
+def test_report_with_some_tables_missing(version, layout, cut):
+    report = random_report(11, version)
+    text = render_html(report) if layout == "html" else render_text(report, layout)
+    edited = re.sub(CUTS[cut], "", text, flags=re.S)
+    assert edited != text
+    record = _read(edited, "page.html" if layout == "html" else "report.txt")
+    assert record["format_version"] == version and record["year"] == report.year
+    kept = {"only t4": ("t4",), "no t3": ("t2", "t4"), "no t2": ("t3", "t4")}[cut]
+    got = _values(record)
+    assert all(v is None for k, v in got.items() if k[0] not in kept)
+    _check_flat(record, report, tables=kept)
+    assert any(got[k] for k in got if k[0] == "t4")
+
+
+def test_real_report_cut_down_to_table_4(shared_corpus):
+    text = (REAL / "pingtan_2025_flattened.txt").read_text(encoding="utf-8")
+    edited = re.sub(r"二、主动公开政府信息情况.*?(?=四、政府信息公开行政)", "", text, count=1, flags=re.S)
+    assert "本年新收" not in edited and "第二十条" not in edited
+    record = _read(edited)
+    assert record["format_version"] == "2021"
+    assert rows(record)["t4"] == rows(_read(text))["t4"] == [25, 3, 8, 0, 36, 3, 3, 0, 0, 6, 3, 0, 0, 0, 3]
