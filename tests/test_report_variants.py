@@ -207,3 +207,22 @@ def test_real_report_cut_down_to_table_4(shared_corpus):
     record = _read(edited)
     assert record["format_version"] == "2021"
     assert rows(record)["t4"] == rows(_read(text))["t4"] == [25, 3, 8, 0, 36, 3, 3, 0, 0, 6, 3, 0, 0, 0, 3]
+
+
+@pytest.mark.parametrize("layout", ["flattened", "lines"])
+@pytest.mark.parametrize("seed", [5, 11])
+def test_2021_report_printing_the_2019_single_other_handling_row(layout, seed):
+    """Its three 2021 sub-rows are not printed: they stay null (never split out of the sum);
+    every other cell is read, and the version stays 2021."""
+    report = random_report(seed, "2021")
+    text = render_text(report, layout)
+    subs = ("other_no_correction", "other_fee_unpaid", "other_misc")
+    cols = [c for (t, r, c) in report.values if (t, r) == ("t3", "granted")]
+    sums = [int(sum(report.values[("t3", r, c)] or 0 for r in subs)) for c in cols]
+    sep = "" if layout == "flattened" else "\n"
+    edited = re.sub(r"（六）其他处理.*?(?=（七）总计)", sep.join(["（六）其他处理", *map(str, sums)]) + sep, text, flags=re.S)
+    assert edited != text
+    record = _read(edited)
+    assert all(v is None for k, v in _values(record).items() if k[1] in subs)
+    report.values = {k: v for k, v in report.values.items() if k[1] not in subs}
+    _check_flat(record, report)
