@@ -18,7 +18,9 @@ from ogi.read.document import Document, Grid
 _BROKEN_LABEL = re.compile(r"(?<=[\u3001-\u303f\u3400-\u9fff()/,:;\u201c\u201d])\s+(?=[\u3001-\u303f\u3400-\u9fff()/,:;\u201c\u201d])")
 
 
-_VALUES_THEN_HEADING = re.compile(r"^([\d\s.+\-/无—–万元]*\d[\d\s.+\-/无—–万元]*?)\s*([一二三四五六七八九十]{1,2}、.*)$", re.DOTALL)
+_LEADING_VALUES = re.compile(r"(?:[+-]?\d+(?:\.\d+)?(?:万元|万|元)?|[无/—–\-]|\s)+")
+_YEAR_DIGITS = re.compile(r"(?:19|20)\d{2}$")
+_CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 _PROSE = 100  # characters: a longer paragraph without one of the format's table words is narrative
@@ -31,6 +33,7 @@ class Token:
     table: str | None = None
     text: str = ""
     grid_row: int | None = None  # (grid, row) identity for cells of a table grid
+    trailing: bool = False  # a value run that prose followed on its line: read only if nothing better
 
 
 Meaning = tuple[str, str | None, str | None]  # (token kind, code, table)
@@ -112,21 +115,47 @@ def _scan(text: str, scan: Scanner) -> list[Token]:
 
 
 def _gap(text: str) -> list[Token]:
-    """Text between two labels: a value run if it is only values, else its leading value lines."""
+    """Text between two labels: a value run if it is only values, else its leading values and
+    the text after them (the values a text capture ran into a heading, a date or prose)."""
     stripped = text.strip()
     if not stripped:
         return []
     if VALUE_RUN.match(stripped):
         return [Token("value", text=stripped)]
-    m = _VALUES_THEN_HEADING.match(stripped)
-    if m:  # values, then a heading the format does not know (`四、政府信息公开行政法复议…`)
-        return [Token("value", text=m.group(1).strip()), Token("text", text=m.group(2))]
-    lines = stripped.split("\n")
-    head = 0
-    while head < len(lines) and lines[head].strip() and VALUE_RUN.match(lines[head].strip()):
-        head += 1
-    tokens = [Token("value", text="\n".join(lines[:head]))] if head else []
-    return tokens + [Token("text", text="\n".join(lines[head:]))]
+    values, rest, clean = _leading_values(stripped)
+    tokens = [Token("value", text=values, trailing=not clean)] if values else []
+    return tokens + [Token("text", text=rest)]
+
+
+def _leading_values(text: str) -> tuple[str, str, bool]:
+    """(values, the text after them, whether a heading or a line break ends them) at the start
+    of `text`. Where the last line runs on into text, what the run took from that text goes back:
+    a null marker that starts a word (`无收取`), the ordinal of a numbered label (`…17.属于`: the
+    `7`) and a year (`…20000022025年`). Digits right before a number word (`…0003件`) end where
+    the print does not say: that line's values are not read."""
+    m = _LEADING_VALUES.match(text)
+    run = m.group() if m else ""
+    body, rest = run.rstrip(), text[len(run) :]
+    if "\n" in run[len(body) :]:  # the values fill whole lines
+        return body, rest, True
+    ends = load_format().value_ends
+    rest = run[len(body) :] + rest
+    if not rest[:1].isspace():
+        while body and body[-1] in "无/—–-" and _CJK.match(rest):
+            body, rest = body[:-1], body[-1] + rest
+        if body[-1:].isdigit() and body[-1] != "0" and rest[:1] in (".", "、") and _CJK.match(rest[1:2]):
+            body, rest = body[:-1], body[-1] + rest
+    word = rest.lstrip()[:1]
+    if word == "年" and (year := _YEAR_DIGITS.search(body)):
+        body, rest = body[: year.start()], body[year.start() :] + rest
+    elif word in ends.number_words:
+        line = body.rfind("\n")
+        body, rest = body[: max(line, 0)], body[max(line, 0) :] + rest
+        return body.rstrip(), rest.strip(), True
+    body = body.rstrip()
+    if not re.search(r"\d|^[无/—–\-]", body):
+        return "", text, True
+    return body, rest.strip(), bool(ends.heading.match(rest.lstrip()))
 
 
 def _grid_tokens(grid: Grid, g: int, scan: Scanner) -> list[Token]:

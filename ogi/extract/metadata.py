@@ -11,6 +11,13 @@ from ogi.read.document import Document
 _REPORT = re.compile(r"年度报告|年报|年度工作报告")
 _ORG_THEN_YEAR = re.compile(r"^(?P<org>.{2,40}?)(?P<year>(?:19|20)\d{2})年(?:度)?(?:的)?(?:政府|政务)?信息公开")
 _YEAR_THEN_ORG = re.compile(r"^(?P<year>(?:19|20)\d{2})年(?:度)?(?P<org>.{2,40}?)(?:政府|政务)?信息公开")
+_ORG_NO_YEAR = re.compile(
+    r"^(?P<org>.{2,40}?(?:人民政府办公室|人民政府|办公室|办公厅|管理委员会|管委会|委员会|局|委|厅|院|中心|办事处|街道|镇|乡|署|站|所))"
+    r"(?:的)?(?:政府|政务)?信息公开(?:工作)?(?:年度报告|年报)"
+)
+_LETTER = re.compile(r"关于(?:报送|印发|上报|呈报|公布|发布)|的函$|的通知$|现将|报送")
+_ENDS_AS_TITLE = re.compile(r"(?:年度报告|年报|年度工作报告)(?:\([^)]{0,10}\))?$")
+_LETTER_TAIL = re.compile(r"关于(?:报送|印发|上报|呈报|公布|发布)?$")
 _COMPILED_BY = re.compile(r"由([^,.;:，。、《》()\s]{4,40}?)(?:编制|根据|依据|按照)")
 _SIGN_OFF = re.compile(
     r"^([\u4e00-\u9fff()]{2,30}?(?:人民政府办公室|人民政府|政府办公室|办公室|管理委员会|管委会|委员会|局|委|厅|院|中心|街道办事处|办事处))$"
@@ -65,9 +72,12 @@ def _title(doc: Document, lines: list[str]) -> str | None:
     head = [re.sub(r"^[#\s]+", "", ln) for ln in lines[:15] if len(ln) <= 80]
     singles = head
     pairs = ["".join(head[i : i + 2]) for i in range(len(head) - 1)]
-    reports = [c for c in singles + pairs if _REPORT.search(c) and _YEAR.search(c) and len(c) <= 80]
-    named = [c for c in reports if _org_year(c)[0]]
-    return (named or reports or [None])[0]
+    reports = [c for c in singles + pairs if _REPORT.search(c) and len(c) <= 80 and not _CN_DATE.search(c)]
+    # The report's own title before a covering letter's lines (`…关于报送…年度报告的函`, `现将…`);
+    # one that ends as a title does, then one that names its publisher, then one with the year.
+    ranked = sorted(reports, key=lambda c: (bool(_LETTER.search(c)), not _ENDS_AS_TITLE.search(c),
+                                            not _org_year(c)[0], not _YEAR.search(c)))
+    return (ranked or [None])[0]
 
 
 def _org_year(title: str) -> tuple[str | None, int | None]:
@@ -76,7 +86,8 @@ def _org_year(title: str) -> tuple[str | None, int | None]:
         m = pattern.search(compact)
         if m:
             return m.group("org"), int(m.group("year"))
-    return None, None
+    m = _ORG_NO_YEAR.search(compact)  # a title without its year still names the publisher
+    return (m.group("org") if m else None), None
 
 
 def _choose(titled: str | None, compiled: str | None) -> str | None:
@@ -91,7 +102,7 @@ def _choose(titled: str | None, compiled: str | None) -> str | None:
 
 def _clean_org(org: str) -> str:
     org = re.sub(r"^(?:关于|#+)\s*", "", org.strip())
-    return org.rstrip("的 ")
+    return _LETTER_TAIL.sub("", org).rstrip("的 ")
 
 
 def _sign_off(lines: list[str]) -> str | None:

@@ -89,7 +89,10 @@ def _locate(tokens: list[Token], version: Version) -> dict[tuple[str, str], list
     after = 0  # where the tables read so far end
     for code, table in version.tables.items():
         if table.layout.kind == "rows":
-            after = _row_runs(tokens, code, starts[code], ends[code], runs)
+            last = _row_runs(tokens, code, starts[code], ends[code], runs)
+            if last is None:  # nothing read: a table printed without values still ends the one before,
+                last = starts[code] if starts[code] < len(tokens) else after  # an absent one does not
+            after = max(after, last)
         elif data := _row_after_header(tokens, table, after):
             runs.update({(code, row.code): data for row in table.rows.values() if row.cells})
     return runs
@@ -106,17 +109,25 @@ def _starts(tokens: list[Token], version: Version) -> dict[str, int]:
     return {code: starts.get(code, 0 if code == first else len(tokens)) for code in version.tables}
 
 
-def _row_runs(tokens: list[Token], table: str, start: int, end: int, runs: dict) -> int:
-    """Add the runs of a `rows` table's labels found in [start, end); the index of the last one read."""
-    last = start
+def _row_runs(tokens: list[Token], table: str, start: int, end: int, runs: dict) -> int | None:
+    """Add the runs of a `rows` table's labels found in [start, end); the index of the last one
+    read (None when none is). A run that prose followed on its line is read only when no occurrence of the label has a
+    clean one."""
+    last, fallback = None, {}
     for i in range(start, end):
         tok = tokens[i]
         if tok.kind != "row" or tok.table != table or (table, tok.code) in runs:
             continue
         values = _values_after(tokens, i)
-        if values:
+        if values and values[0].trailing:
+            fallback.setdefault((table, tok.code), (i, values))
+        elif values:
             runs[(table, tok.code)] = values
             last = i
+    for key, (i, values) in fallback.items():
+        if key not in runs:
+            runs[key] = values
+            last = i if last is None else max(last, i)
     return last
 
 
@@ -139,31 +150,47 @@ def _values_after(tokens: list[Token], i: int) -> list[Token]:
 
 
 def _row_after_header(tokens: list[Token], table: Table, after: int) -> list[Token] | None:
-    """The data row under the table's first marker from `after` on: a value run, or grid rows of
-    values (some reports print 行政复议 and the two 行政诉讼 groups as three small tables) up to
-    the row's cells."""
-    markers = (i for i in range(after, len(tokens)) if tokens[i].kind == "anchor" and tokens[i].code == table.code)
-    start = next(markers, None)
-    if start is None:
-        return None
+    """The data row under the table's first marker from `after` on that has one (a marker in
+    prose, `…行政复议36起…`, has none): a value run, or grid rows of values (some reports print
+    行政复议 and the two 行政诉讼 groups as three small tables) up to the row's cells. A run that
+    prose followed on its line is read only when no marker has a clean one."""
+    fallback, start = None, after
+    while start < len(tokens):
+        if tokens[start].kind == "anchor" and tokens[start].code == table.code:
+            clean, trailing, start = _row_under(tokens, table, start)
+            if clean:
+                return clean
+            fallback = fallback or trailing  # markers up to `start` were seen by this scan
+        else:
+            start += 1
+    return fallback
+
+
+def _row_under(tokens: list[Token], table: Table, start: int) -> tuple[list[Token], list[Token], int]:
+    """(the data row under the marker at `start`, a run that prose followed there, where the
+    scan ended)."""
     width = max(len(row.cells) for row in table.rows.values())
     out: list[Token] = []
+    trailing: list[Token] = []
     done_rows = set()
     for i in range(start + 1, len(tokens)):
         tok = tokens[i]
         if tok.kind in ("row", "section") and tok.code != table.layout.section:
-            break
+            return out, trailing, i
         if tok.kind != "value" or not tok.text.strip() or tok.grid_row in done_rows:
             continue
+        if tok.grid_row is None and tok.trailing:
+            trailing = trailing or [tok]
+            continue
         if tok.grid_row is None:
-            return out or [tok]
+            return out or [tok], trailing, i
         row = [t for t in tokens if t.grid_row == tok.grid_row]
         done_rows.add(tok.grid_row)
         if all(t.kind == "value" for t in row):
             out.extend(row)
             if len(out) >= width:
-                break
-    return out or None
+                return out, trailing, i
+    return out, trailing, len(tokens)
 
 
 def _readings(run: list[Token], types: list[str], anchors):

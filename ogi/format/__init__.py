@@ -152,12 +152,21 @@ class Chart:
     bars: dict[str, tuple[str, ...]]  # label -> prefixes of the row codes it sums
 
 
+@dataclass(frozen=True)
+class ValueEnds:
+    """What may follow a row's last value on its line (see `value_ends` in templates.yaml)."""
+
+    heading: re.Pattern  # starts a heading or numbered label: the values end cleanly before it
+    number_words: frozenset[str]  # after digits, make them a number of the prose
+
+
 @dataclass(frozen=True, eq=False)  # compared and hashed by identity: caches are keyed on the format
 class Format:
     versions: dict[str, Version]  # in the order of templates.yaml
     detection: Detection
     layouts: dict[str, Layout]  # by table, in the order reports print the tables
     table_words: re.Pattern
+    value_ends: ValueEnds
     chart: Chart
     sections: dict[str, re.Pattern]
     header_labels: tuple[str, ...]
@@ -305,6 +314,7 @@ def _parse(text: str) -> Format:
                             re.compile(detection["report_title"])),
         layouts=layouts,
         table_words=re.compile(spec["table_words"]),
+        value_ends=ValueEnds(re.compile(spec["value_ends"]["heading"]), frozenset(spec["value_ends"]["number_words"])),
         chart=Chart(chart["table"], chart["column"], {k: tuple(v) for k, v in chart["bars"].items()}),
         sections={code: re.compile(s["match"]) for code, s in spec["sections"].items()},
         header_labels=tuple(spec["header_labels"]),
