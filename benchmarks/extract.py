@@ -2,8 +2,13 @@
 
     python benchmarks/extract.py            # sample corpus + 1,000 generated HTML reports
     python benchmarks/extract.py --n 5000   # more generated reports
+    python benchmarks/extract.py --pdf      # only the real PDFs: fast path vs pdfplumber alone
 
-Each scenario runs in its own child process so its peak memory is its own. The ratio to
+Each scenario runs in its own child process so its peak memory is its own. The real PDFs are read
+by the fast path (ogi.read.pdftext) and by pdfplumber alone with pdfminer's logging as it was
+(the code before the fast path), in alternating rounds, so the ratio holds on a busy machine.
+
+The ratio to
 pandas.read_html is over the same HTML files (pandas only parses tables; we also decode,
 normalize, locate, recover and check them).
 """
@@ -28,7 +33,10 @@ def _run(kind: str, files: list[str], queue) -> None:
     from ogi.report import extract_report
 
     datas = [Path(f).read_bytes() for f in files]
-    if kind == "pandas":
+    if kind == "pdfplumber":
+        _pdfplumber_alone()
+        work = extract_report
+    elif kind == "pandas":
         import pandas as pd
 
         work = lambda data, name: pd.read_html(io.BytesIO(data))
@@ -42,6 +50,38 @@ def _run(kind: str, files: list[str], queue) -> None:
         errors += kind != "pandas" and result["error"] is not None
     seconds = time.perf_counter() - start
     queue.put((seconds, errors, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
+
+
+def _pdfplumber_alone() -> None:
+    """Every PDF page through pdfplumber, pdfminer's debug calls as pdfminer makes them."""
+    import logging
+
+    from ogi.read import normalize, pdf
+
+    for name in list(logging.root.manager.loggerDict):
+        if name.startswith("pdfminer"):
+            logging.getLogger(name).__dict__.pop("debug", None)
+    read = pdf.read_pdf
+    normalize.read_pdf = lambda data, max_pages=pdf.MAX_PAGES, ocr=False: read(data, max_pages, ocr, fast=False)
+
+
+def real_pdfs(rounds: int = 5) -> None:
+    """The real PDFs, fast path and pdfplumber alone in alternating rounds; pages/s and the ratio."""
+    files = sorted(glob.glob(str(ROOT.parent / "shared" / "corpus" / "real" / "*.pdf")))
+    if not files:
+        return
+    pages, runs = _pages(files), {"ogi": [], "pdfplumber": []}
+    for _ in range(rounds):
+        for kind in runs:
+            runs[kind].append(measure(kind, files * 5))
+    for kind, label in (("ogi", "real PDFs (shared corpus, 5-6 pages)"), ("pdfplumber", "  same, every page via pdfplumber")):
+        best = min(runs[kind])
+        report(label, files * 5, *best)
+        print(f"{'':<34} {5 * pages / best[0]:8.1f} pages/s (best of {rounds} rounds)")
+    ratios = sorted(old[0] / new[0] for new, old in zip(runs["ogi"], runs["pdfplumber"], strict=True))
+    print(f"fast path vs pdfplumber alone: {ratios[len(ratios) // 2]:.2f}x the pages per second "
+          f"(median of {rounds} paired rounds, {ratios[0]:.2f}-{ratios[-1]:.2f}); text layer alone with "
+          f"pypdfium2: {_pypdfium2_pages_per_second(files):.0f} pages/s")
 
 
 def measure(kind: str, files: list[str]) -> tuple[float, int, float]:
@@ -64,7 +104,11 @@ def report(label: str, files: list[str], seconds: float, errors: int, rss: float
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=1000, help="generated reports")
+    parser.add_argument("--pdf", action="store_true", help="only the real PDFs")
     args = parser.parse_args()
+    if args.pdf:
+        real_pdfs()
+        return
     from ogi.testing import random_report, render_docx, render_html, render_pdf
 
     sample = sorted(glob.glob(str(ROOT / "samples" / "reports" / "*")))
@@ -89,13 +133,7 @@ def main() -> None:
         report(f"{len(pdfs)} generated PDF reports", pdfs, seconds, errors, rss)
         print(f"{'':<34} {2 * len(pdfs) / seconds:8.1f} pages/s (2 pages each)")
         report(f"{len(docxs)} generated DOCX reports", docxs, *measure("ogi", [str(p) for p in docxs]))
-        real_pdfs = sorted(glob.glob(str(ROOT.parent / "shared" / "corpus" / "real" / "*.pdf")))
-        if real_pdfs:
-            pages = _pages(real_pdfs)
-            seconds, errors, rss = measure("ogi", real_pdfs * 5)
-            report("real PDFs (shared corpus, 5-6 pages)", real_pdfs * 5, seconds, errors, rss)
-            print(f"{'':<34} {5 * pages / seconds:8.1f} pages/s; text layer alone with pypdfium2: "
-                  f"{_pypdfium2_pages_per_second(real_pdfs):.0f} pages/s")
+        real_pdfs()
         real = sorted(glob.glob(str(ROOT.parent / "shared" / "corpus" / "real" / "*.html")))
         if real:
             ours = report("real pages (shared corpus, 110-220 KB)", real * 20, *measure("ogi", real * 20))

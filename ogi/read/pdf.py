@@ -5,11 +5,16 @@ lines, interleaved with the tables by position. A table that runs over a page br
 continues in the next page's grid: the extractor finds rows by their labels, so a repeated
 header or group label after the break does no harm. Tables drawn without lines come out as
 lines of text, which the text path reads like any flattened table.
+
+Only the pages whose text holds the format's table words go through pdfplumber; the prose pages'
+lines come from pdfium's text layer, clustered the same way (ogi.read.pdftext), at a hundredth of
+the cost. `fast=False` reads every page with pdfplumber (the reference the fast path is tested on).
 """
 
 from __future__ import annotations
 
 import io
+import logging
 import re
 
 import pdfplumber
@@ -18,6 +23,7 @@ from pdfminer.pdfparser import PDFSyntaxError
 from pdfplumber.utils.exceptions import PdfminerException
 
 from ogi.read import ocr as tesseract
+from ogi.read import pdftext
 from ogi.read.decode import UnreadableDocument
 from ogi.read.document import Cell, Grid
 
@@ -26,6 +32,23 @@ MAX_PAGE_AREA = 16_000_000  # square points: about 4 m² (A0 is 8.3 million; A4 
 MAX_PAGE_OBJECTS = 200_000  # characters, lines, rects, curves and images on one page
 OCR_TITLE = "\x00ocr"  # marks a document read by OCR (see ogi.read.ocr)
 _PAGE_NUMBER = re.compile(r"^\s*[-—–]?\s*\d{1,3}\s*[-—–]?\s*$|^\s*第\s*\d+\s*页")
+
+
+def _quiet_pdfminer() -> None:
+    """pdfminer logs every token it parses at DEBUG: two million disabled `log.debug` calls for the
+    real reports, each a trip through `Logger.isEnabledFor`. Where DEBUG is off for pdfminer (as it
+    is unless someone turns it on before this import), its loggers' `debug` becomes a no-op."""
+    for name in [n for n in logging.root.manager.loggerDict if n == "pdfminer" or n.startswith("pdfminer.")]:
+        logger = logging.getLogger(name)
+        if not logger.isEnabledFor(logging.DEBUG):
+            logger.debug = _no_debug
+
+
+def _no_debug(*args, **kwargs) -> None:
+    return None
+
+
+_quiet_pdfminer()
 
 
 class NeedsOCR(UnreadableDocument):
@@ -41,9 +64,10 @@ def _check_sizes(pages) -> None:
                                      f"over the {MAX_PAGE_AREA:,} square-point limit")
 
 
-def read_pdf(data: bytes, max_pages: int = MAX_PAGES, ocr: bool = False) -> tuple[list, str | None]:
+def read_pdf(data: bytes, max_pages: int = MAX_PAGES, ocr: bool = False, fast: bool = True) -> tuple[list, str | None]:
     """(blocks, title) of a PDF; raises UnreadableDocument (or NeedsOCR) with the reason. ocr: a PDF
-    without a text layer is read by OCR when Tesseract is installed."""
+    without a text layer is read by OCR when Tesseract is installed. fast: prose pages are read
+    through pdfium (see the module's doc); False reads every page with pdfplumber."""
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
     except (PdfminerException, PDFPasswordIncorrect, PDFEncryptionError, PDFSyntaxError, ValueError, KeyError,
@@ -56,14 +80,11 @@ def read_pdf(data: bytes, max_pages: int = MAX_PAGES, ocr: bool = False) -> tupl
         if len(pdf.pages) > max_pages:
             raise UnreadableDocument(f"PDF has {len(pdf.pages)} pages, over the {max_pages}-page limit")
         _check_sizes(pdf.pages)
-        blocks, chars, images = [], 0, 0
+        light = pdftext.open_pages(data) if fast else None
+        if light is not None and len(light) != len(pdf.pages):
+            light = None
         try:
-            for page in pdf.pages:
-                if sum(map(len, page.objects.values())) > MAX_PAGE_OBJECTS:
-                    raise UnreadableDocument(f"page {page.page_number} has over {MAX_PAGE_OBJECTS:,} objects: refused")
-                chars += len(page.chars)
-                images += len(page.images)
-                blocks.extend(_page_blocks(page))
+            blocks, chars, images = _read_pages(pdf.pages, light)
         except (PdfminerException, PDFSyntaxError, ValueError, KeyError, TypeError) as exc:
             raise UnreadableDocument(f"broken PDF: {type(exc).__name__} {exc}".strip()) from None
         if chars == 0 and ocr and tesseract.available():
@@ -73,6 +94,30 @@ def read_pdf(data: bytes, max_pages: int = MAX_PAGES, ocr: bool = False) -> tupl
                            f"{', scanned images' if images else ''}); its tables cannot be read as text")
         title = _text((pdf.metadata or {}).get("Title"))
     return blocks, title
+
+
+def _read_pages(pages, light: list | None) -> tuple[list, int, int]:
+    """(blocks, characters, images) of every page: a prose page through pdfium when `light` has it
+    (pdftext.Page), any other through pdfplumber."""
+    blocks, chars, images = [], 0, 0
+    for number, page in enumerate(pages):
+        lines = None
+        if light is not None and light[number].textpage.count_chars() > MAX_PAGE_OBJECTS:
+            raise UnreadableDocument(f"page {page.page_number} has over {MAX_PAGE_OBJECTS:,} objects: refused")
+        if light is not None and not light[number].is_table_page():
+            lines, count, objects = light[number].read()
+        if lines is None:
+            objects, count = sum(map(len, page.objects.values())), len(page.chars)
+        if objects > MAX_PAGE_OBJECTS:
+            raise UnreadableDocument(f"page {page.page_number} has over {MAX_PAGE_OBJECTS:,} objects: refused")
+        chars += count
+        if lines is None:
+            images += len(page.images)
+            blocks.extend(_page_blocks(page))
+        else:
+            images += count == 0 and light[number].images()
+            blocks.extend(_lines_blocks(lines, []))
+    return blocks, chars, images
 
 
 def _text(value) -> str | None:
@@ -92,8 +137,13 @@ def _text(value) -> str | None:
 def _page_blocks(page) -> list:
     """Lines and grids of one page in reading order (top to bottom)."""
     tables = [t for t in page.find_tables() if t.rows and max(len(r.cells) for r in t.rows) >= 2]
+    return _lines_blocks(page.extract_text_lines(return_chars=False), tables)
+
+
+def _lines_blocks(lines: list[dict], tables: list) -> list:
+    """The page's tables as grids and its lines outside them (page numbers dropped), by position."""
     items = [(t.bbox[1], _grid(t)) for t in tables]
-    for line in page.extract_text_lines(return_chars=False):
+    for line in lines:
         middle = ((line["x0"] + line["x1"]) / 2, (line["top"] + line["bottom"]) / 2)
         inside = any(x0 <= middle[0] <= x1 and top <= middle[1] <= bottom for x0, top, x1, bottom in
                      (t.bbox for t in tables))
