@@ -1,5 +1,8 @@
 """Publication as one multi-asset: the datasets users read, `documents`, `cells` and `violations`.
 
+After the year's transaction, `publishers` (over every published year) is rebuilt and the SQL
+catalog written again.
+
 Each is an asset key of its own, so the UI's lineage and catalog show what is published; all
 three of a year are replaced together (ogi.store.publication), and only if the gate passed exactly
 the staging being published (ogi.store.verdict), whatever was selected or retried.
@@ -12,9 +15,11 @@ from assets.partitions import report_years
 from assets.settings import OgiSettings
 from assets.ui import chart_metadata, preview
 from assets.validate import validated_reports
+from ogi.publishers import Publishers
 from ogi.store.lock import release_year
-from ogi.store.parquet import PUBLISHED, SCHEMAS
+from ogi.store.parquet import ACROSS_YEARS, PUBLISHED, SCHEMAS
 from ogi.store.publication import publish_year
+from ogi.store.publishers import write_publishers
 from ogi.store.sql import write_sql_catalog
 from ogi.store.verdict import NotApproved, approved_digest
 
@@ -42,8 +47,14 @@ def published_reports(context: dg.AssetExecutionContext, settings: OgiSettings):
     except NotApproved as exc:
         raise dg.Failure(str(exc), allow_retries=False) from None
     release_year(root, year, context.run.run_id)
-    if database := write_sql_catalog(root, PUBLISHED):
+    publishers = write_publishers(root, Publishers(settings.publishers)).to_pydict()
+    unplaced = sum(p == "unplaced" for p in publishers["placement"])
+    context.log.info(f"publishers: {len(publishers['placement'])} over every published year, {unplaced} not placed "
+                     "(ogi publishers lists them)")
+    if database := write_sql_catalog(root, (*PUBLISHED, *ACROSS_YEARS)):
         context.log.info(f"SQL catalog: duckdb {database}")
-    extra = {"documents": {"preview": preview(root, year, staging=False)}, "cells": chart_metadata(root, year)}
+    extra = {"documents": {"preview": preview(root, year, staging=False), "publishers": len(publishers["placement"]),
+                           "publishers_unplaced": unplaced},
+             "cells": chart_metadata(root, year)}
     for name in PUBLISHED:
         yield dg.MaterializeResult(asset_key=name, metadata={"dagster/row_count": counts[name], **extra.get(name, {})})

@@ -8,6 +8,7 @@ from assets.settings import OgiSettings
 from assets.ui import preview
 from ogi.format import cross_year_cells
 from ogi.parallel import batched
+from ogi.publishers import Publishers
 from ogi.rules.waivers import load_waivers
 from ogi.steps import validate_row
 from ogi.store.parquet import (
@@ -25,6 +26,7 @@ from ogi.store.parquet import (
 def validated_reports(context: dg.AssetExecutionContext, settings: OgiSettings) -> dg.MaterializeResult:
     year, root = hold(context, settings), settings.storage_root
     waivers = load_waivers(settings.waivers)
+    publishers = Publishers(settings.publishers)
     fetched = {r["doc_id"]: r for rows in read_partition(root, "fetched", year, batch_size=4096) for r in rows}
     try:
         previous, note = previous_year_values(root, year, cross_year_cells()), None
@@ -41,7 +43,9 @@ def validated_reports(context: dg.AssetExecutionContext, settings: OgiSettings) 
                 for v in found:
                     v["waived"] = (v["doc_id"], v["rule"]) in waivers
                 violations += found
-                documents.append(_document_row(doc, cells, found, fetched[doc["doc_id"]], note))
+                row = _document_row(doc, cells, found, fetched[doc["doc_id"]], note)
+                row["publisher_id"] = publishers.place(row["publisher"]).publisher_id if row["publisher"] else None
+                documents.append(row)
                 totals["broken_errors"] += sum(v["status"] == "broken" and v["severity"] == "error" for v in found)
                 totals["waived"] += sum(v["waived"] for v in found)
             add_violations(violations)

@@ -108,6 +108,16 @@ def test_published_parquet_reads_back_everywhere(sample_run):
         assert con.sql("select count(*) from cells where \"table\" = 't3'").fetchall() == [(3 * 23 * 7,)]
 
 
+def test_publishers_are_published_and_joined(sample_run):
+    root, _ = sample_run
+    with duckdb.connect(str(root / "ogi.duckdb"), read_only=True) as con:
+        rows = con.sql("select d.publisher, p.level, p.kind, p.division_code, p.placement from documents d "
+                       "join publishers p using (publisher_id) order by d.publisher").fetchall()
+    assert rows == [("宿松县人民政府", "county", "people_government", "340826", "matched"),
+                    ("滁州市南谯区经济和信息化局", "county", "department", "341103", "matched"),
+                    ("铜鼓县人民政府办公室", "county", "government_office", "360926", "matched")]
+
+
 @pytest.mark.slow
 def test_rerun_is_idempotent(tmp_path):
     settings, instance = _settings(tmp_path), dg.DagsterInstance.ephemeral()

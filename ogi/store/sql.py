@@ -1,5 +1,7 @@
 """The embedded SQL catalog: `<root>/ogi.duckdb`, a view per published dataset over all its years.
 
+A dataset that is not partitioned by year (`publishers`) is a view over its one file.
+
 Rewritten after each publication, so `duckdb data/ogi.duckdb` answers at once. The views read the
 Parquet files where they are (absolute paths: the file works from any directory, and is written
 again if the storage root moves), `union_by_name` so that a column added later is not dropped
@@ -35,6 +37,9 @@ def write_sql_catalog(root: str, datasets: tuple[str, ...]) -> Path | None:
                     files = str(base / name / "year=*" / "*.parquet").replace("'", "''")
                     con.execute(f'CREATE VIEW "{name}" AS SELECT * FROM read_parquet(\'{files}\', '
                                 "hive_partitioning = true, union_by_name = true)")
+                elif (base / name / "part-0.parquet").exists():  # a dataset over all years (publishers)
+                    file = str(base / name / "part-0.parquet").replace("'", "''")
+                    con.execute(f'CREATE VIEW "{name}" AS SELECT * FROM read_parquet(\'{file}\')')
             con.execute("CREATE TABLE ogi_schema AS SELECT ? AS schema_version", [SCHEMA_VERSION])
         os.replace(temp, target)
     finally:
