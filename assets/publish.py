@@ -1,4 +1,4 @@
-"""Publication as one multi-asset: the datasets users read, `documents`, `cells` and `violations`.
+"""Publication as one multi-asset: the datasets users read, `documents`, `cells`, `violations` and `reports`.
 
 After the year's transaction, `publishers` (over every published year) is rebuilt and the SQL
 catalog written again.
@@ -27,6 +27,8 @@ DESCRIPTIONS = {
     "documents": "One row per document of the year: publisher, title, source, version, status, counts.",
     "cells": "One row per template cell of each document: value, printed text, inferred, ambiguous.",
     "violations": "One row per broken or not evaluable rule instance of each document, waived or not.",
+    "reports": "One wide row per document: its publisher's level and region, the t2/t3/t4 figures people chart "
+               "in English names, and whether it passed every error rule.",
 }
 
 
