@@ -49,12 +49,15 @@ def published_reports(context: dg.AssetExecutionContext, settings: OgiSettings):
     except NotApproved as exc:
         raise dg.Failure(str(exc), allow_retries=False) from None
     release_year(root, year, context.run.run_id)
-    publishers = write_publishers(root, Publishers(settings.publishers)).to_pydict()
+    problems: list[str] = []
+    publishers = write_publishers(root, Publishers(settings.publishers), problems).to_pydict()
     unplaced = sum(p == "unplaced" for p in publishers["placement"])
     context.log.info(f"publishers: {len(publishers['placement'])} over every published year, {unplaced} not placed "
                      "(ogi publishers lists them)")
-    if database := write_sql_catalog(root, (*PUBLISHED, *ACROSS_YEARS)):
+    if database := write_sql_catalog(root, (*PUBLISHED, *ACROSS_YEARS), problems):
         context.log.info(f"SQL catalog: duckdb {database}")
+    for problem in problems:
+        context.log.warning(f"publishers and SQL catalog: {problem}")
     extra = {"documents": {"preview": preview(root, year, staging=False), "publishers": len(publishers["placement"]),
                            "publishers_unplaced": unplaced},
              "cells": chart_metadata(root, year)}

@@ -27,5 +27,20 @@ def test_views_read_every_year_and_a_column_added_later(tmp_path):
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
 
 
+def test_a_damaged_year_costs_its_dataset_view_not_the_catalog(tmp_path):
+    for dataset in ("documents", "cells"):
+        with write_partition(str(tmp_path), dataset, 2020, staging=False) as append:
+            append([{"doc_id": "a"}])
+    damaged = tmp_path / "cells" / "year=2020" / "part-0.parquet"
+    damaged.write_bytes(damaged.read_bytes()[:40])
+    problems = []
+    database = write_sql_catalog(str(tmp_path), ("documents", "cells"), problems)
+    with duckdb.connect(str(database), read_only=True) as con:
+        assert con.sql("select doc_id from documents").fetchall() == [("a",)]
+        views = {r[0] for r in con.sql("select view_name from duckdb_views() where not internal").fetchall()}
+        assert views == {"documents"}
+    assert len(problems) == 1 and problems[0].startswith("no view cells: ")
+
+
 def test_a_remote_root_gets_no_database():
     assert write_sql_catalog("memory://ogi-test", ("documents",)) is None

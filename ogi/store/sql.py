@@ -23,8 +23,10 @@ from ogi.store.parquet import SCHEMA_VERSION
 DATABASE = "ogi.duckdb"
 
 
-def write_sql_catalog(root: str, datasets: tuple[str, ...]) -> Path | None:
-    """Write the database file (replacing the old one in one move); None for a remote root."""
+def write_sql_catalog(root: str, datasets: tuple[str, ...], problems: list[str] | None = None) -> Path | None:
+    """Write the database file (replacing the old one in one move); None for a remote root. A
+    dataset with a file DuckDB cannot read (a damaged year) gets no view, and `problems` says why:
+    one bad file of another year must not fail the publication of this one."""
     fs, base = filesystem(root)
     if "file" not in (fs.protocol if isinstance(fs.protocol, tuple) else (fs.protocol,)):
         return None
@@ -33,15 +35,22 @@ def write_sql_catalog(root: str, datasets: tuple[str, ...]) -> Path | None:
     try:
         with duckdb.connect(str(temp)) as con:
             for name in datasets:
-                if any(base.glob(f"{name}/year=*/*.parquet")):
-                    files = str(base / name / "year=*" / "*.parquet").replace("'", "''")
-                    con.execute(f'CREATE VIEW "{name}" AS SELECT * FROM read_parquet(\'{files}\', '
-                                "hive_partitioning = true, union_by_name = true)")
-                elif (base / name / "part-0.parquet").exists():  # a dataset over all years (publishers)
-                    file = str(base / name / "part-0.parquet").replace("'", "''")
-                    con.execute(f'CREATE VIEW "{name}" AS SELECT * FROM read_parquet(\'{file}\')')
+                try:
+                    _view(con, base, name)
+                except duckdb.Error as exc:
+                    (problems if problems is not None else []).append(f"no view {name}: {str(exc).splitlines()[0]}")
             con.execute("CREATE TABLE ogi_schema AS SELECT ? AS schema_version", [SCHEMA_VERSION])
         os.replace(temp, target)
     finally:
         temp.unlink(missing_ok=True)
     return target
+
+
+def _view(con, base: Path, name: str) -> None:
+    if any(base.glob(f"{name}/year=*/*.parquet")):
+        files = str(base / name / "year=*" / "*.parquet").replace("'", "''")
+        con.execute(f'CREATE VIEW "{name}" AS SELECT * FROM read_parquet(\'{files}\', '
+                    "hive_partitioning = true, union_by_name = true)")
+    elif (base / name / "part-0.parquet").exists():  # a dataset over all years (publishers)
+        file = str(base / name / "part-0.parquet").replace("'", "''")
+        con.execute(f'CREATE VIEW "{name}" AS SELECT * FROM read_parquet(\'{file}\')')
