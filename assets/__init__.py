@@ -1,7 +1,7 @@
 """The pipeline as Dagster assets: the catalog of every source, then one report year per partition.
 
 report_catalog (one crawl for all years) -> raw_reports -> normalized_reports -> extracted_reports -> validated_reports (staging, gated by
-the Great Expectations checks in assets.gate) -> published_reports (the multi-asset of `documents`, `cells` and `violations`, the Parquet users read).
+the Great Expectations checks in assets.gate) -> published_reports (the multi-asset of `documents`, `cells`, `violations` and `reports`, the Parquet users read).
 """
 
 from assets.catalog import report_catalog

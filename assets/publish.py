@@ -1,4 +1,7 @@
-"""Publication as one multi-asset: the datasets users read, `documents`, `cells` and `violations`.
+"""Publication as one multi-asset: the datasets users read, `documents`, `cells`, `violations` and `reports`.
+
+After the year's transaction, `publishers` (over every published year) is rebuilt and the SQL
+catalog written again.
 
 Each is an asset key of its own, so the UI's lineage and catalog show what is published; all
 three of a year are replaced together (ogi.store.publication), and only if the gate passed exactly
@@ -12,9 +15,11 @@ from assets.partitions import report_years
 from assets.settings import OgiSettings
 from assets.ui import chart_metadata, preview
 from assets.validate import validated_reports
+from ogi.publishers import Publishers
 from ogi.store.lock import release_year
-from ogi.store.parquet import PUBLISHED, SCHEMAS
+from ogi.store.parquet import ACROSS_YEARS, PUBLISHED, SCHEMAS
 from ogi.store.publication import publish_year
+from ogi.store.publishers import write_publishers
 from ogi.store.sql import write_sql_catalog
 from ogi.store.verdict import NotApproved, approved_digest
 
@@ -22,6 +27,8 @@ DESCRIPTIONS = {
     "documents": "One row per document of the year: publisher, title, source, version, status, counts.",
     "cells": "One row per template cell of each document: value, printed text, inferred, ambiguous.",
     "violations": "One row per broken or not evaluable rule instance of each document, waived or not.",
+    "reports": "One wide row per document: its publisher's level and region, the t2/t3/t4 figures people chart "
+               "in English names, and whether it passed every error rule.",
 }
 
 
@@ -42,9 +49,17 @@ def published_reports(context: dg.AssetExecutionContext, settings: OgiSettings):
     except NotApproved as exc:
         raise dg.Failure(str(exc), allow_retries=False) from None
     release_year(root, year, context.run.run_id)
-    database, problems = write_sql_catalog(root, PUBLISHED)
+    problems: list[str] = []
+    publishers = write_publishers(root, Publishers(settings.publishers), problems).to_pydict()
+    unplaced = sum(p == "unplaced" for p in publishers["placement"])
+    context.log.info(f"publishers: {len(publishers['placement'])} over every published year, {unplaced} not placed "
+                     "(ogi publishers lists them)")
+    if database := write_sql_catalog(root, (*PUBLISHED, *ACROSS_YEARS), problems):
+        context.log.info(f"SQL catalog: duckdb {database}")
     for problem in problems:
-        context.log.warning(f"SQL catalog {database}: {problem}")
-    extra = {"documents": {"preview": preview(root, year, staging=False)}, "cells": chart_metadata(root, year)}
+        context.log.warning(f"publishers and SQL catalog: {problem}")
+    extra = {"documents": {"preview": preview(root, year, staging=False), "publishers": len(publishers["placement"]),
+                           "publishers_unplaced": unplaced},
+             "cells": chart_metadata(root, year)}
     for name in PUBLISHED:
         yield dg.MaterializeResult(asset_key=name, metadata={"dagster/row_count": counts[name], **extra.get(name, {})})

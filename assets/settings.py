@@ -14,6 +14,7 @@ class OgiSettings(dg.ConfigurableResource):
     sources: str = "sources.yaml"
     waivers: str = "waivers.yaml"
     withdrawn: str = "withdrawn.yaml"
+    publishers: str = "publishers.yaml"  # reviewed placements of publishers (ogi.publishers), winning over matching
     gate: str = ""
     workers: int = 0  # 0: one per core
     per_host_delay: float = 1.0

@@ -1,4 +1,5 @@
-"""Stage 4 as an asset: the format's rules on each document, waivers applied; the staging the gate checks."""
+"""Stage 4 as an asset: the format's rules on each document, waivers applied; the staging the gate checks
+(documents with their publisher_id, violations, and the wide reports rows)."""
 
 import dagster as dg
 
@@ -6,8 +7,10 @@ from assets.common import BATCH, hold, stage_asset
 from assets.extract import extracted_reports
 from assets.settings import OgiSettings
 from assets.ui import preview
+from ogi.figures import passed_error_rules, report_figures
 from ogi.format import cross_year_cells
 from ogi.parallel import batched
+from ogi.publishers import Publishers
 from ogi.rules.waivers import load_waivers
 from ogi.steps import validate_row
 from ogi.store.parquet import (
@@ -25,6 +28,7 @@ from ogi.store.parquet import (
 def validated_reports(context: dg.AssetExecutionContext, settings: OgiSettings) -> dg.MaterializeResult:
     year, root = hold(context, settings), settings.storage_root
     waivers = load_waivers(settings.waivers)
+    publishers = Publishers(settings.publishers)
     fetched = {r["doc_id"]: r for rows in read_partition(root, "fetched", year, batch_size=4096) for r in rows}
     try:
         previous, note = previous_year_values(root, year, cross_year_cells()), None
@@ -33,24 +37,42 @@ def validated_reports(context: dg.AssetExecutionContext, settings: OgiSettings) 
         context.log.warning(note)
     totals = {"documents": 0, "broken_errors": 0, "waived": 0}
     with write_partition(root, "violations", year) as add_violations, \
-            write_partition(root, "documents", year) as add_documents:
+            write_partition(root, "documents", year) as add_documents, \
+            write_partition(root, "reports", year) as add_reports:
         for items in batched(documents_with_cells(root, year), BATCH):
-            violations, documents = [], []
+            violations, documents, reports = [], [], []
             items = [(doc, cells, previous.get(doc["publisher"])) for doc, cells in items]
             for (doc, cells, _), found in zip(items, map(validate_row, items), strict=True):
                 for v in found:
                     v["waived"] = (v["doc_id"], v["rule"]) in waivers
                 violations += found
-                documents.append(_document_row(doc, cells, found, fetched[doc["doc_id"]], note))
+                row = _document_row(doc, cells, found, fetched[doc["doc_id"]], note)
+                placed = publishers.place(row["publisher"]) if row["publisher"] else None
+                row["publisher_id"] = placed.publisher_id if placed else None
+                documents.append(row)
+                reports.append(_report_row(row, cells, found, placed))
                 totals["broken_errors"] += sum(v["status"] == "broken" and v["severity"] == "error" for v in found)
                 totals["waived"] += sum(v["waived"] for v in found)
             add_violations(violations)
             add_documents(documents)
+            add_reports(reports)
             totals["documents"] += len(documents)
     return dg.MaterializeResult(metadata={
         "dagster/row_count": totals["documents"], "broken_error_rules": totals["broken_errors"],
         "waived_violations": totals["waived"], "preview": preview(root, year, staging=True),
     })
+
+
+def _report_row(document: dict, cells: list[dict], violations: list[dict], placed) -> dict:
+    place = placed.row() if placed else {}
+    return {
+        **{k: document[k] for k in ("doc_id", "publisher", "publisher_id", "format_version", "published_date",
+                                    "status", "errors_broken", "warnings_broken")},
+        **{k: place.get(k) for k in ("canonical_name", "level", "kind", "province", "prefecture", "county",
+                                     "township", "division_code")},
+        "passed_error_rules": passed_error_rules(document["status"], violations),
+        **report_figures(cells),
+    }
 
 
 def _document_row(doc: dict, cells: list[dict], violations: list[dict], fetched: dict, note: str | None) -> dict:

@@ -7,10 +7,11 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as pads
+import pyarrow.parquet as pq
 
 from ogi.report import extract_report
 from ogi.store.files import filesystem
-from ogi.store.parquet import PUBLISHED, SCHEMAS
+from ogi.store.parquet import ACROSS_YEARS, PUBLISHED, SCHEMAS
 
 
 def read_report(source: str | Path | bytes, name: str | None = None, content_type: str | None = None,
@@ -27,10 +28,17 @@ def read_report(source: str | Path | bytes, name: str | None = None, content_typ
 def read_dataset(dataset: str, root: str = "data", years: list[int] | None = None,
                  columns: list[str] | None = None) -> pa.Table:
     """A published dataset (`documents`, `cells`, `violations`) as one Arrow table with its
-    `year` column, from a local storage root or any fsspec URL (`s3://bucket/ogi`)."""
-    if dataset not in PUBLISHED:
-        raise ValueError(f"unknown dataset {dataset!r}: one of {', '.join(PUBLISHED)}")
+    `year` column, or `publishers` (over all years, no `year`), from a local storage root or any
+    fsspec URL (`s3://bucket/ogi`)."""
+    if dataset not in (*PUBLISHED, *ACROSS_YEARS):
+        raise ValueError(f"unknown dataset {dataset!r}: one of {', '.join((*PUBLISHED, *ACROSS_YEARS))}")
     fs, base = filesystem(root)
+    if dataset in ACROSS_YEARS:
+        path = f"{base.rstrip('/')}/{dataset}/part-0.parquet"
+        if not fs.exists(path):
+            return SCHEMAS[dataset].empty_table().select(columns) if columns else SCHEMAS[dataset].empty_table()
+        with fs.open(path, "rb") as handle:
+            return pq.read_table(handle, columns=columns)
     schema = SCHEMAS[dataset].append(pa.field("year", pa.int32()))
     path = f"{base.rstrip('/')}/{dataset}"
     if not fs.exists(path):

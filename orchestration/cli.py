@@ -5,6 +5,7 @@
     ogi materialize [--year Y]   run the pipeline for the sources' years (or the given ones)
     ogi dev                      the Dagster UI on this project (DAGSTER_HOME defaults to ./.dagster)
     ogi docs [--port N]          the gate's Data Docs over HTTP on 127.0.0.1 (port 3070 by default)
+    ogi publishers [--all]       the publishers of the published data that could not be placed, for review
 """
 
 from __future__ import annotations
@@ -268,6 +269,35 @@ def _docs(args) -> int:
         return 2
 
 
+def _publishers(args) -> int:
+    """The publishers of every published document that could not be placed (or --all), with the
+    current publishers.yaml, for review; a skeleton of the entry that places one."""
+    from ogi.publishers import Publishers, PublishersError
+    from ogi.store.publishers import publisher_table
+    from orchestration.resources import storage_root
+
+    path = args.publishers or os.environ.get("OGI_PUBLISHERS") or "publishers.yaml"
+    try:
+        publishers = Publishers(path)
+    except PublishersError as exc:
+        print(f"ogi publishers: {exc}", file=sys.stderr)
+        return 2
+    rows = publisher_table(args.root or storage_root(), publishers).to_pylist()
+    shown = rows if args.all else [r for r in rows if r["placement"] == "unplaced"]
+    print(f"{len(rows)} publishers in the published documents, {sum(r['placement'] == 'unplaced' for r in rows)} "
+          f"not placed{'' if args.all else ' (listed below)'}; reviewed placements go in {path}")
+    for r in shown:
+        years = f"{r['first_year']}" + (f"-{r['last_year']}" if r["last_year"] != r["first_year"] else "")
+        where = "/".join(filter(None, (r["province"], r["prefecture"], r["county"], r["township"])))
+        print(f"{r['publisher_id']}  {' | '.join(r['names'])}  ({r['documents']} documents, {years})  "
+              f"{r['placement']}: {r['level'] or '-'} {r['division_code'] or '-'} {where or '-'}"
+              f"{'  ' + r['note'] if r['note'] else ''}")
+    if not args.all and shown:
+        print("\nan entry of publishers.yaml:\npublishers:\n  - {name: <name as printed>, division_code: \"<GB/T 2260 "
+              "code>\", level: <central|province|prefecture|county|township|street>, reason: <how it was checked>}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="ogi", description="Government information disclosure annual reports to data.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -285,6 +315,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--port", type=int, help="default 3070, where the gate's links point (see OGI_DOCS_URL)")
     p.add_argument("--root", help="storage root (default: OGI_DATA or data); s3:// and the like are copied down")
     p.set_defaults(func=_docs)
+    p = sub.add_parser("publishers", help="list the publishers of the published data that could not be placed")
+    p.add_argument("--all", action="store_true", help="every publisher with its placement")
+    p.add_argument("--root", help="storage root (default: OGI_DATA or data)")
+    p.add_argument("--publishers", help="reviewed placements (default: OGI_PUBLISHERS or publishers.yaml)")
+    p.set_defaults(func=_publishers)
     p = sub.add_parser("materialize", help="run the pipeline for every year of the sources, or --year")
     p.add_argument("--year", action="append", help="a report year (repeatable)")
     p.set_defaults(func=_materialize)

@@ -14,6 +14,7 @@ ENVIRONMENT = {  # setting: its variable
     "sources": "OGI_SOURCES",
     "waivers": "OGI_WAIVERS",
     "withdrawn": "OGI_WITHDRAWN",
+    "publishers": "OGI_PUBLISHERS",
     "gate": "OGI_GATE",
     "workers": "OGI_WORKERS",
     "hosts": "OGI_HOSTS",

@@ -17,6 +17,7 @@ from expectations.suites import GateConfigError, gate_settings
 from ogi.acquire.catalog import Catalog
 from ogi.acquire.keep import WithdrawnError, load_withdrawn
 from ogi.acquire.sources import RegistryError, load_sources
+from ogi.publishers import PublishersError, load_overrides
 from ogi.rules.waivers import WaiverError, load_waivers
 from orchestration.resources import SettingsError, resolved_settings
 
@@ -115,7 +116,8 @@ class CrawlFailed(RuntimeError):
     """The crawl of the sources failed as a whole; nothing was changed."""
 
 
-CONFIG_ERRORS = (RegistryError, WaiverError, WithdrawnError, GateConfigError, YearOutOfRange, SettingsError)
+CONFIG_ERRORS = (RegistryError, WaiverError, WithdrawnError, GateConfigError, YearOutOfRange, SettingsError,
+                 PublishersError)
 
 
 def check_settings(settings: OgiSettings) -> None:
@@ -124,6 +126,7 @@ def check_settings(settings: OgiSettings) -> None:
     load_sources(settings.sources)
     load_waivers(settings.waivers)
     load_withdrawn(settings.withdrawn)
+    load_overrides(settings.publishers)
     gate_settings(settings.gate or None)
 
 

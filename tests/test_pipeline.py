@@ -87,7 +87,7 @@ def test_waiver_lets_the_year_publish(tmp_path):
 def test_published_parquet_reads_back_everywhere(sample_run):
     root, _ = sample_run
     for name, schema in SCHEMAS.items():
-        if name not in ("documents", "cells", "violations"):
+        if name not in ("documents", "cells", "violations", "reports"):
             continue
         dataset = pads.dataset(root / name, format="parquet", partitioning="hive")
         table = dataset.to_table()
@@ -106,6 +106,28 @@ def test_published_parquet_reads_back_everywhere(sample_run):
     with duckdb.connect(str(root / "ogi.duckdb"), read_only=True) as con:  # the SQL catalog of the storage root
         assert con.sql("select year, count(*) from documents group by year").fetchall() == [(2020, 3)]
         assert con.sql("select count(*) from cells where \"table\" = 't3'").fetchall() == [(3 * 23 * 7,)]
+
+
+def test_publishers_are_published_and_joined(sample_run):
+    root, _ = sample_run
+    with duckdb.connect(str(root / "ogi.duckdb"), read_only=True) as con:
+        rows = con.sql("select d.publisher, p.level, p.kind, p.division_code, p.placement from documents d "
+                       "join publishers p using (publisher_id) order by d.publisher").fetchall()
+    assert rows == [("宿松县人民政府", "county", "people_government", "340826", "matched"),
+                    ("滁州市南谯区经济和信息化局", "county", "department", "341103", "matched"),
+                    ("铜鼓县人民政府办公室", "county", "government_office", "360926", "matched")]
+
+
+def test_reports_has_the_figures_in_english(sample_run):
+    """Seeds 000 and 004 (t3 total column, checked by hand in the seeds' truth file)."""
+    root, _ = sample_run
+    with duckdb.connect(str(root / "ogi.duckdb"), read_only=True) as con:
+        rows = con.sql("select publisher, level, province, applications_received, applications_carried_over, granted, "
+                       "partially_granted, denied_third_party, denied_total, unable_total, not_processed_excessive, "
+                       "not_processed_total, results_total, carried_forward, review_total from reports "
+                       "where publisher in ('宿松县人民政府', '铜鼓县人民政府办公室') order by publisher").fetchall()
+    assert rows == [("宿松县人民政府", "county", "安徽省", 19, 0, 15, None, 2, 2, 1, 0, 0, 19, 0, 0),
+                    ("铜鼓县人民政府办公室", "county", "江西省", 13, 0, 3, 2, 0, 0, 3, 5, 5, 13, 0, 0)]
 
 
 @pytest.mark.slow
@@ -152,7 +174,7 @@ def test_definitions_load_with_partitions_schedules_and_checks():
     assert checks == {"t2_rules", "t3_rules", "t4_rules", "text_rules", "cross_year_rules", "document_metadata",
                       "freshness_check"}
     keys = {k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()}
-    assert {"documents", "cells", "violations"} <= keys  # what users read, in the catalog
+    assert {"documents", "cells", "violations", "reports"} <= keys  # what users read, in the catalog
 
 
 def test_cross_year_rules_compare_a_publisher_with_its_report_of_the_year_before(tmp_path):
@@ -188,7 +210,7 @@ def test_publishing_alone_cannot_bypass_the_gate(sample_run, sample_instance):
     from assets import ASSETS, CHECKS
 
     root, _ = sample_run
-    result = dg.materialize(ASSETS + CHECKS, selection=["documents", "cells", "violations"], partition_key="2021",
+    result = dg.materialize(ASSETS + CHECKS, selection=["documents", "cells", "violations", "reports"], partition_key="2021",
                             instance=sample_instance, raise_on_error=False,
                             resources={"settings": _settings(root)})
     assert not result.success
@@ -247,5 +269,5 @@ def test_the_freshness_sensor_asks_whether_the_last_year_was_published_by_30_apr
     from orchestration.definitions import defs
 
     request = freshness_sensor(dg.build_sensor_context(instance=dg.DagsterInstance.ephemeral(), definitions=defs))
-    assert {k.asset_key.to_user_string() for k in request.asset_check_keys} == {"documents", "cells", "violations"}
+    assert {k.asset_key.to_user_string() for k in request.asset_check_keys} == {"documents", "cells", "violations", "reports"}
     assert freshness_sensor.default_status == dg.DefaultSensorStatus.RUNNING

@@ -1,4 +1,4 @@
-"""A year's three datasets change together or not at all, and only as the gate approved them."""
+"""A year's four datasets change together or not at all, and only as the gate approved them."""
 
 import subprocess
 import sys
@@ -11,8 +11,8 @@ from ogi.store.publication import publish_year, recover
 from ogi.store.verdict import NotApproved, approved_digest, staging_digest, write_verdict
 from tests.conftest import ROOT
 
-STEPS = ["copied documents", "copied cells", "copied violations", "committed",
-         "moved documents", "moved cells", "moved violations"]
+STEPS = ["copied documents", "copied cells", "copied violations", "copied reports", "committed",
+         "moved documents", "moved cells", "moved violations", "moved reports"]
 
 
 def _stage(root: str, generation: str, n: int = 50) -> str:
@@ -22,6 +22,7 @@ def _stage(root: str, generation: str, n: int = 50) -> str:
         "documents": [{"doc_id": d, "publisher": generation, "status": "ok"} for d in ids],
         "cells": [{"doc_id": d, "table": "t3", "row": "granted", "column": "total", "value": 1.0} for d in ids],
         "violations": [{"doc_id": d, "rule": "t3_balance", "status": "broken"} for d in ids],
+        "reports": [{"doc_id": d, "publisher": generation, "granted": 1.0} for d in ids],
     }
     for dataset in PUBLISHED:
         with write_partition(root, dataset, 2020) as append:

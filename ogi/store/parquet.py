@@ -14,6 +14,7 @@ from contextlib import contextmanager
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ogi.figures import figure_columns
 from ogi.store.files import filesystem, replacing
 
 _STR, _BOOL, _I32 = pa.string(), pa.bool_(), pa.int32()
@@ -34,7 +35,7 @@ SCHEMAS = {
     ]),
     # the published datasets of CONTRACT.md
     "documents": pa.schema([
-        ("doc_id", _STR), ("publisher", _STR), ("title", _STR), ("source", _STR), ("source_url", _STR),
+        ("doc_id", _STR), ("publisher", _STR), ("publisher_id", _STR), ("title", _STR), ("source", _STR), ("source_url", _STR),
         ("format_version", _STR), ("published_date", pa.date32()), ("content_sha256", _STR),
         ("fetched_at", pa.timestamp("us", tz="UTC")), ("status", _STR), ("error", _STR),
         ("http_status", pa.int16()), ("content_type", _STR),
@@ -50,12 +51,28 @@ SCHEMAS = {
         ("doc_id", _STR), ("rule", _STR), ("kind", _STR), ("severity", _STR), ("status", _STR),
         ("table", _STR), ("row", _STR), ("column", _STR), ("detail", _STR), ("waived", _BOOL),
     ]),
+    # one wide row per document: its publisher's place and the figures people chart (ogi.figures)
+    "reports": pa.schema([
+        ("doc_id", _STR), ("publisher", _STR), ("publisher_id", _STR), ("canonical_name", _STR), ("level", _STR),
+        ("kind", _STR), ("province", _STR), ("prefecture", _STR), ("county", _STR), ("township", _STR),
+        ("division_code", _STR), ("format_version", _STR), ("published_date", pa.date32()), ("status", _STR),
+        ("passed_error_rules", _BOOL), ("errors_broken", _I32), ("warnings_broken", _I32),
+        *((name, pa.float64()) for name in figure_columns()),
+    ]),
+    # one row per publisher over every published year (not partitioned: ogi.store.publishers)
+    "publishers": pa.schema([
+        ("publisher_id", _STR), ("canonical_name", _STR), ("names", pa.list_(_STR)), ("level", _STR),
+        ("kind", _STR), ("province", _STR), ("prefecture", _STR), ("county", _STR), ("township", _STR),
+        ("division_code", _STR), ("parent_id", _STR), ("parent_name", _STR), ("placement", _STR), ("note", _STR),
+        ("first_year", pa.int16()), ("last_year", pa.int16()), ("documents", _I32),
+    ]),
 }
-PUBLISHED = ("documents", "cells", "violations")
+PUBLISHED = ("documents", "cells", "violations", "reports")  # one file per year, published together (a transaction)
+ACROSS_YEARS = ("publishers",)  # one file over every year, rebuilt at each publication
 # Recorded in every Parquet file's metadata (`ogi.schema_version`). MAJOR.MINOR: a column added
 # raises MINOR (readers by name keep working; older years read it as null); a column removed,
 # renamed, or given another type or meaning raises MAJOR.
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"  # 1.2: documents.publisher_id; the publishers and reports datasets
 SCHEMAS = {name: schema.with_metadata({"ogi.schema_version": SCHEMA_VERSION}) for name, schema in SCHEMAS.items()}
 
 
