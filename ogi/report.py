@@ -75,6 +75,7 @@ def extract_stage(doc: Document) -> Extracted:
             "table": table, "row": row, "column": column, "value": _number(cell.value), "raw": cell.raw,
             "inferred": cell.inferred or (doc.kind == "pdf-ocr" and cell.value is not None),
             "ambiguous": cell.ambiguous,
+            "candidates": None if cell.candidates is None else [_number(v) for v in cell.candidates],
         })
     warnings = list(doc.warnings)
     if doc.kind == "pdf-ocr" and not any(c["value"] is not None for c in cells):

@@ -44,7 +44,7 @@ def normalize_row(item: tuple[str, bytes, str, str | None], ocr: bool = False) -
     return {"doc_id": doc_id, "document": document, "error": error}
 
 
-CELL_COLUMNS = ("doc_id", "table", "row", "column", "value", "raw", "inferred", "ambiguous")
+CELL_COLUMNS = ("doc_id", "table", "row", "column", "value", "raw", "inferred", "ambiguous", "candidates")
 
 
 def extract_row(row: dict) -> tuple[dict, dict[str, list]]:

@@ -22,6 +22,9 @@ class Resolved:
     raw: str | None
     inferred: bool  # position recovered from arithmetic or reading, not from the layout
     ambiguous: bool  # readings disagree: left null
+    # an ambiguous cell's possible values, ascending: the distinct values the row's remaining
+    # readings give it (None when not ambiguous, or when some remaining reading leaves it blank)
+    candidates: tuple[float, ...] | None = None
 
 
 def _interval(cell: tuple[float | None, str | None]) -> tuple[float, float]:
@@ -123,7 +126,8 @@ class _Solver:
                     changed = True
 
     def cells(self) -> dict[tuple[str, str], Resolved]:
-        """A value where every live reading of its row agrees; null and ambiguous elsewhere."""
+        """A value where every live reading of its row agrees; null and ambiguous elsewhere, with
+        the values the live readings leave it as its candidates."""
         out = {}
         for row, cols in self.columns.items():
             rs = self.live.get(row)
@@ -133,5 +137,7 @@ class _Solver:
                     value, raw = next(iter(seen))
                     out[(row, col)] = Resolved(value, raw, bool(self.several.get(row)) and value is not None, False)
                 else:
-                    out[(row, col)] = Resolved(None, None, False, True)
+                    values = {value for value, _ in seen}
+                    candidates = None if None in values else tuple(sorted(values))
+                    out[(row, col)] = Resolved(None, None, False, True, candidates)
         return out

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ogi.extract.labels import Token, tokenize
 from ogi.extract.solve import Resolved, resolve
@@ -49,8 +49,10 @@ def extract_tables(doc: Document, version_code: str) -> TableCells:
     runs = _locate(tokens, version)
     cells: dict[tuple[str, str, str], Resolved] = {}
     found = set()
+    text = doc.plain_text()
     for table_code, table in version.tables.items():
         readings, columns, unsure = {}, {}, set()
+        in_yuan = _columns_in_yuan(text, table)
         for row in table.rows.values():
             if not row.cells:
                 continue
@@ -59,14 +61,54 @@ def extract_tables(doc: Document, version_code: str) -> TableCells:
             run = runs.get((table_code, row.code))
             if run is not None:
                 tiers, from_layout = _readings(run, types, _row_ends(table, row))
-                readings[row.code] = tiers
+                yuan = [i for i, c in enumerate(row.cells) if c in in_yuan]
+                readings[row.code] = [[_in_wan(r, yuan) for r in tier] for tier in tiers] if yuan else tiers
                 if not from_layout:
                     unsure.add(row.code)
                 found.add(table_code)
         resolved = resolve(readings, columns, list(version.checks), table_code, unsure)
         for (row, col), cell in resolved.items():
+            if _converted(cell, col in in_yuan):
+                cell = replace(cell, inferred=True)
             cells[(table_code, row, col)] = cell
     return TableCells(version_code, cells, found, sections)
+
+
+_UNIT = re.compile(r"(万元|万|元)$")
+_HEADER_UNIT = r"\s*[(（]\s*(?:单位\s*[:：]\s*)?(万元|元)\s*[)）]"
+
+
+def _columns_in_yuan(text: str, table: Table) -> set[str]:
+    """The money columns whose header, as the report prints it, states 元 (`采购总金额（元）`,
+    `采购总金额(单位:元)`): their cells printed without a unit are in 元. A header that states
+    万元, or none, leaves them in the template's unit, 万元 (README: the unit of an amount)."""
+    fmt = load_format()
+    out = set()
+    for code, column in table.columns.items():
+        if not fmt.value_type(column.type)["money"]:
+            continue
+        stem = re.sub(r"[(（].*$", "", column.label)
+        if any(m.group(1) == "元" for m in re.finditer(re.escape(stem) + _HEADER_UNIT, text)):
+            out.add(code)
+    return out
+
+
+def _in_wan(reading, positions: list[int]):
+    """A reading with its unit-less amounts at `positions` taken as 元 and given in 万元."""
+    cells = list(reading)
+    for i in positions:
+        value, raw = cells[i]
+        if value is not None and raw is not None and not _UNIT.search(raw):
+            cells[i] = (value / 10_000, raw)
+    return tuple(cells)
+
+
+def _converted(cell: Resolved, header_in_yuan: bool) -> bool:
+    """Whether a cell's value was rescaled from 元 to 万元 (by its own unit or its header's)."""
+    if not cell.value or cell.raw is None:
+        return False
+    unit = _UNIT.search(cell.raw.strip())
+    return unit.group(1) == "元" if unit else header_in_yuan
 
 
 def _row_ends(table: Table, row: Row) -> tuple[int, int] | None:

@@ -62,6 +62,16 @@ def parse_number(raw: str, type_name: str | None = None) -> float | None:
     return -value if sign == "-" else value
 
 
+def within_fen(raw: str) -> bool:
+    """Whether a printed amount is a whole number of 分 (0.01 元): at most 2 decimals in 元, at
+    most 6 in 万元, the unit printed or (none printed) the template's 万元. A cut of glued
+    digits that leaves more is not a reading; a number printed whole is read as printed."""
+    m = _NUMBER.match(raw)
+    if not m:
+        return True
+    return len(m.group(3) or "") <= (2 if m.group(4) == "元" else 6)
+
+
 @lru_cache(maxsize=8192)
 def cell_value(text: str, type_name: str) -> tuple[float | None, str | None, bool]:
     """(value, raw, ok) for one positioned cell; ok is False when the text is no value at all."""
@@ -166,7 +176,7 @@ def glued_readings(run: str, types: list[str]) -> list[Reading] | None:
             return
         for parts in _cuts(piece, fewest, most):
             values = [parse_number(p, types[slot + i]) for i, p in enumerate(parts)]
-            if all(v is not None for v in values):
+            if all(v is not None for v in values) and all(map(within_fen, parts)):
                 rec(pi + 1, slot + len(parts), acc + list(zip(values, parts, strict=True)))
 
     rec(0, 0, [])
