@@ -68,8 +68,8 @@ def test_cuts_leave_whole_fen_only():
 
 
 @pytest.mark.parametrize(("header", "printed", "value", "inferred"), [
-    ("采购总金额", "1089059", 1089059, False),          # no unit anywhere: the template's 万元
-    ("采购总金额", "4253521.20", 4253521.2, False),
+    ("采购总金额", "1089059", 1089059, True),           # no unit anywhere: 万元 assumed, so a guess
+    ("采购总金额", "4253521.20", 4253521.2, True),
     ("采购总金额", "251000元", 25.1, True),             # the cell's unit wins
     ("采购总金额（元）", "1089059", 108.9059, True),    # the header's unit
     ("采购总金额(单位:元)", "4253521.20", 425.35212, True),

@@ -52,7 +52,8 @@ def extract_tables(doc: Document, version_code: str) -> TableCells:
     text = doc.plain_text()
     for table_code, table in version.tables.items():
         readings, columns, unsure = {}, {}, set()
-        in_yuan = _columns_in_yuan(text, table)
+        stated = _header_units(text, table)
+        in_yuan = {code for code, unit in stated.items() if unit == "元"}
         for row in table.rows.values():
             if not row.cells:
                 continue
@@ -68,7 +69,7 @@ def extract_tables(doc: Document, version_code: str) -> TableCells:
                 found.add(table_code)
         resolved = resolve(readings, columns, list(version.checks), table_code, unsure)
         for (row, col), cell in resolved.items():
-            if _converted(cell, col in in_yuan):
+            if _converted(cell, col in in_yuan) or _unit_assumed(cell, table.columns[col].type, col in stated):
                 cell = replace(cell, inferred=True)
             cells[(table_code, row, col)] = cell
     return TableCells(version_code, cells, found, sections)
@@ -78,19 +79,26 @@ _UNIT = re.compile(r"(万元|万|元)$")
 _HEADER_UNIT = r"\s*[(（]\s*(?:单位\s*[:：]\s*)?(万元|元)\s*[)）]"
 
 
-def _columns_in_yuan(text: str, table: Table) -> set[str]:
-    """The money columns whose header, as the report prints it, states 元 (`采购总金额（元）`,
-    `采购总金额(单位:元)`): their cells printed without a unit are in 元. A header that states
-    万元, or none, leaves them in the template's unit, 万元 (README: the unit of an amount)."""
+def _header_units(text: str, table: Table) -> dict[str, str]:
+    """The unit each money column's header states as the report prints it (`采购总金额（元）`,
+    `采购总金额(单位:元)`, `（万元）`): the unit of its cells printed without one (README: the
+    unit of an amount)."""
     fmt = load_format()
-    out = set()
+    out = {}
     for code, column in table.columns.items():
         if not fmt.value_type(column.type)["money"]:
             continue
         stem = re.sub(r"[(（].*$", "", column.label)
-        if any(m.group(1) == "元" for m in re.finditer(re.escape(stem) + _HEADER_UNIT, text)):
-            out.add(code)
+        for m in re.finditer(re.escape(stem) + _HEADER_UNIT, text):
+            out[code] = m.group(1)
     return out
+
+
+def _unit_assumed(cell: Resolved, type_name: str, header_states_unit: bool) -> bool:
+    """A non-zero amount of a column whose template states no unit, printed with none and under a
+    header that states none: its 万元 is the contract's assumption, so the value is a guess."""
+    return (type_name == "amount_unit_unstated" and bool(cell.value) and cell.raw is not None
+            and not header_states_unit and not _UNIT.search(cell.raw.strip()))
 
 
 def _in_wan(reading, positions: list[int]):
