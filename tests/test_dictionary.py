@@ -96,3 +96,11 @@ def test_written_beside_the_data_as_parquet_and_markdown(tmp_path):
     readme = (folder / "README.md").read_text(encoding="utf-8")
     assert "| granted | （一）予以公开 | Disclosed in full |" in readme and "t3_balance" in readme
 
+
+def test_the_assets_column_schemas_carry_the_descriptions():
+    from assets.publish import _column_schema
+
+    for name in ("documents", "cells", "violations", "reports"):
+        columns = _column_schema(name).columns
+        assert [c.name for c in columns] == SCHEMAS[name].names
+        assert all(c.description for c in columns), name
