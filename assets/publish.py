@@ -1,7 +1,7 @@
 """Publication as one multi-asset: the datasets users read, `documents`, `cells`, `violations` and `reports`.
 
-After the year's transaction, `publishers` (over every published year) is rebuilt and the SQL
-catalog written again.
+After the year's transaction, `publishers` (over every published year) is rebuilt, the data
+dictionary (ogi.dictionary) written beside the data and the SQL catalog written again.
 
 Each is an asset key of its own, so the UI's lineage and catalog show what is published; all
 three of a year are replaced together (ogi.store.publication), and only if the gate passed exactly
@@ -15,6 +15,7 @@ from assets.partitions import report_years
 from assets.settings import OgiSettings
 from assets.ui import chart_metadata, preview
 from assets.validate import validated_reports
+from ogi.dictionary import column_description, write_dictionary
 from ogi.publishers import Publishers
 from ogi.store.lock import release_year
 from ogi.store.parquet import ACROSS_YEARS, PUBLISHED, SCHEMAS
@@ -33,7 +34,8 @@ DESCRIPTIONS = {
 
 
 def _column_schema(dataset: str) -> dg.TableSchema:
-    return dg.TableSchema(columns=[dg.TableColumn(f.name, str(f.type)) for f in SCHEMAS[dataset]])
+    return dg.TableSchema(columns=[dg.TableColumn(f.name, str(f.type), description=column_description(dataset, f.name))
+                                   for f in SCHEMAS[dataset]])
 
 
 @dg.multi_asset(
@@ -54,7 +56,8 @@ def published_reports(context: dg.AssetExecutionContext, settings: OgiSettings):
     unplaced = sum(p == "unplaced" for p in publishers["placement"])
     context.log.info(f"publishers: {len(publishers['placement'])} over every published year, {unplaced} not placed "
                      "(ogi publishers lists them)")
-    if database := write_sql_catalog(root, (*PUBLISHED, *ACROSS_YEARS), problems):
+    dictionary = write_dictionary(root)
+    if database := write_sql_catalog(root, (*PUBLISHED, *ACROSS_YEARS), problems, files=dictionary):
         context.log.info(f"SQL catalog: duckdb {database}")
     for problem in problems:
         context.log.warning(f"publishers and SQL catalog: {problem}")

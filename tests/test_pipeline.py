@@ -118,6 +118,28 @@ def test_publishers_are_published_and_joined(sample_run):
                     ("铜鼓县人民政府办公室", "county", "government_office", "360926", "matched")]
 
 
+def test_the_data_dictionary_is_published_and_has_every_code_and_rule_of_the_run(sample_run):
+    root, _ = sample_run
+    assert (root / "dictionary" / "README.md").is_file()
+    staged = str(root / "staging" / "violations" / "year=2021" / "part-0.parquet")  # held back: t3_balance
+    with duckdb.connect(str(root / "ogi.duckdb"), read_only=True) as con:
+        assert con.sql("select count(*) from cells").fetchall()[0][0] > 0
+        missing = con.sql(
+            'select distinct "table", "row", "column" from cells c where not exists (select 1 from dictionary_codes d '
+            "where d.level = 'row' and d.\"table\" = c.\"table\" and d.code = c.\"row\") or not exists (select 1 from "
+            "dictionary_codes d where d.level = 'column' and d.\"table\" = c.\"table\" and d.code = c.\"column\")"
+        ).fetchall()
+        assert missing == []
+        rules = {r for (r,) in con.sql(f"select rule from violations union select rule from read_parquet('{staged}')")
+                 .fetchall()}
+        assert "t3_balance" in rules
+        known = {r for (r,) in con.sql("select rule from dictionary_rules").fetchall()}
+        assert rules - known == set()
+        assert con.sql("select description from dictionary_columns where dataset = 'reports' and \"column\" = "
+                       "'granted'").fetchall() == [("Disclosed in full: cell t3.granted.total; "
+                                                    "number (items, applications or cases)",)]
+
+
 def test_reports_has_the_figures_in_english(sample_run):
     """Seeds 000 and 004 (t3 total column, checked by hand in the seeds' truth file)."""
     root, _ = sample_run

@@ -72,7 +72,7 @@ ACROSS_YEARS = ("publishers",)  # one file over every year, rebuilt at each publ
 # Recorded in every Parquet file's metadata (`ogi.schema_version`). MAJOR.MINOR: a column added
 # raises MINOR (readers by name keep working; older years read it as null); a column removed,
 # renamed, or given another type or meaning raises MAJOR.
-SCHEMA_VERSION = "1.3"  # 1.2: documents.publisher_id; the publishers and reports datasets; 1.3: cells.candidates
+SCHEMA_VERSION = "1.3"  # 1.3: cells.candidates, the dictionary; 1.2: documents.publisher_id, publishers, reports
 SCHEMAS = {name: schema.with_metadata({"ogi.schema_version": SCHEMA_VERSION}) for name, schema in SCHEMAS.items()}
 
 

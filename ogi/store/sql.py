@@ -23,10 +23,12 @@ from ogi.store.parquet import SCHEMA_VERSION
 DATABASE = "ogi.duckdb"
 
 
-def write_sql_catalog(root: str, datasets: tuple[str, ...], problems: list[str] | None = None) -> Path | None:
+def write_sql_catalog(root: str, datasets: tuple[str, ...], problems: list[str] | None = None,
+                      files: dict[str, str] | None = None) -> Path | None:
     """Write the database file (replacing the old one in one move); None for a remote root. A
     dataset with a file DuckDB cannot read (a damaged year) gets no view, and `problems` says why:
-    one bad file of another year must not fail the publication of this one."""
+    one bad file of another year must not fail the publication of this one. `files`: more views,
+    each over one Parquet file under the root ({view name: path}, the data dictionary's)."""
     fs, base = filesystem(root)
     if "file" not in (fs.protocol if isinstance(fs.protocol, tuple) else (fs.protocol,)):
         return None
@@ -37,6 +39,12 @@ def write_sql_catalog(root: str, datasets: tuple[str, ...], problems: list[str] 
             for name in datasets:
                 try:
                     _view(con, base, name)
+                except duckdb.Error as exc:
+                    (problems if problems is not None else []).append(f"no view {name}: {str(exc).splitlines()[0]}")
+            for name, path in (files or {}).items():
+                file = str(Path(path).resolve()).replace("'", "''")
+                try:
+                    con.execute(f'CREATE VIEW "{name}" AS SELECT * FROM read_parquet(\'{file}\')')
                 except duckdb.Error as exc:
                     (problems if problems is not None else []).append(f"no view {name}: {str(exc).splitlines()[0]}")
             con.execute("CREATE TABLE ogi_schema AS SELECT ? AS schema_version", [SCHEMA_VERSION])
