@@ -13,7 +13,7 @@ import dagster as dg
 from assets.common import GROUP, OWNERS, hold
 from assets.partitions import report_years
 from assets.settings import OgiSettings
-from assets.ui import chart_metadata, preview
+from assets.ui import chart_metadata, glance_metadata, preview, trends_metadata
 from assets.validate import validated_reports
 from ogi.dictionary import column_description, write_dictionary
 from ogi.publishers import Publishers
@@ -62,7 +62,7 @@ def published_reports(context: dg.AssetExecutionContext, settings: OgiSettings):
     for problem in problems:
         context.log.warning(f"publishers and SQL catalog: {problem}")
     extra = {"documents": {"preview": preview(root, year, staging=False), "publishers": len(publishers["placement"]),
-                           "publishers_unplaced": unplaced},
-             "cells": chart_metadata(root, year)}
+                           "publishers_unplaced": unplaced, **glance_metadata(root, year)},
+             "cells": chart_metadata(root, year), "reports": trends_metadata(root)}
     for name in PUBLISHED:
         yield dg.MaterializeResult(asset_key=name, metadata={"dagster/row_count": counts[name], **extra.get(name, {})})

@@ -1,4 +1,5 @@
-"""What the Dagster UI shows about a year: a preview table and a chart of the applications."""
+"""What the Dagster UI shows about a year: a preview table, a chart of the applications, the year at
+a glance, and the applications of every published year by administrative level."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import dagster as dg
 from ogi.format import load_format
 from ogi.store.files import filesystem
 from ogi.store.parquet import count_rows, read_partition, read_table
+from ogi.trends import applications_by_year, at_a_glance, published_reports
 
 
 def preview(root: str, year: int, staging: bool, rows: int = 10) -> dg.MetadataValue:
@@ -60,17 +62,83 @@ def chart_metadata(root: str, year: int) -> dict[str, dg.MetadataValue]:
     ax.set_title(f"{year}: applications received and how they were answered")
     ax.set_xlabel("applications (sum of the total column over the year's reports)")
     fig.tight_layout()
+    png, file = _png(fig, root, f"applications_year={year}")
+    encoded = base64.b64encode(png).decode()
+    return {
+        "applications_chart": dg.MetadataValue.md(f"![applications {year}](data:image/png;base64,{encoded})"),
+        "applications_chart_file": dg.MetadataValue.path(file),
+        **{f"applications_{k.split(' ', 1)[1].replace(' ', '_')}": v for k, v in sums.items()},
+    }
+
+
+def _png(fig, root: str, name: str) -> tuple[bytes, str]:
+    """The figure as PNG bytes, also saved as <root>/charts/<name>.png; (bytes, file URL)."""
+    plt = pyplot()
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
     plt.close(fig)
     fs, base = filesystem(root)
-    path = f"{base.rstrip('/')}/charts/applications_year={year}.png"
+    path = f"{base.rstrip('/')}/charts/{name}.png"
     fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
     with fs.open(path, "wb") as handle:
         handle.write(buffer.getvalue())
-    encoded = base64.b64encode(buffer.getvalue()).decode()
+    return buffer.getvalue(), fs.unstrip_protocol(path)
+
+
+def _figures(row: dict, levels: list[str]) -> list[str]:
+    """A year's sums as printed; "–" for a year in which no report gives the figure (none, not 0)."""
+    return [f"{row[k]:,.0f}" if row["reporting"] else "–" for k in ("applications_received", *levels)]
+
+
+def trends_metadata(root: str) -> dict[str, dg.MetadataValue]:
+    """Applications received by year, in total and by the publishers' administrative level, over
+    every published year: a markdown table and a stacked bar chart (charts/applications_by_year.png)."""
+    problems: list[str] = []
+    levels, rows = applications_by_year(published_reports(root, problems))
+    left_out = "".join(f"\n\nleft out: {p}" for p in problems)
+    if not any(r["documents"] for r in rows):
+        return {"applications_by_year": dg.MetadataValue.md("no documents in any published year" + left_out)}
+    head = ["year", "documents", "giving the figure", "applications received", *levels]
+    table = "| " + " | ".join(head) + " |\n|" + "---|" * len(head) + "\n" + "\n".join(
+        "| " + " | ".join([str(r["year"]), str(r["documents"]), str(r["reporting"]), *_figures(r, levels)]) + " |"
+        for r in rows)
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(6, 3), dpi=100)
+    years = [f"{r['year']}\n{r['reporting']} of {r['documents']} reports" for r in rows]
+    bottom = [0.0] * len(rows)
+    for level in levels:
+        heights = [r[level] for r in rows]
+        ax.bar(years, heights, bottom=bottom, label=level)
+        bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
+    ax.set_title("applications received by year, by the publisher's level")
+    ax.set_ylabel("applications (sum over the reports)")
+    ax.legend(fontsize="small", ncols=2)
+    fig.tight_layout()
+    png, file = _png(fig, root, "applications_by_year")
+    encoded = base64.b64encode(png).decode()
     return {
-        "applications_chart": dg.MetadataValue.md(f"![applications {year}](data:image/png;base64,{encoded})"),
-        "applications_chart_file": dg.MetadataValue.path(fs.unstrip_protocol(path)),
-        **{f"applications_{k.split(' ', 1)[1].replace(' ', '_')}": v for k, v in sums.items()},
+        "applications_by_year": dg.MetadataValue.md(table + left_out),
+        "applications_by_year_chart": dg.MetadataValue.md(f"![applications by year](data:image/png;base64,{encoded})"),
+        "applications_by_year_chart_file": dg.MetadataValue.path(file),
     }
+
+
+def glance_metadata(root: str, year: int) -> dict[str, dg.MetadataValue]:
+    """The published year in a few lines (markdown) and its counts as numbers of their own."""
+    documents = read_table(root, "documents", year, staging=False, columns=["publisher_id", "status"])
+    violations = read_table(root, "violations", year, staging=False,
+                            columns=["rule", "severity", "status", "waived"])
+    glance = at_a_glance(documents, violations)
+    if not glance["documents"]:
+        return {"year_at_a_glance": dg.MetadataValue.md(f"{year}: no documents")}
+    lines = [f"**{year}**: {glance['documents']} documents ({glance['documents_ok']} read), "
+             f"{glance['publishers']} publishers (distinct publisher_id)",
+             f"rules broken: {glance['errors_broken']} errors, {glance['warnings_broken']} warnings "
+             f"({glance['broken_waived']} of them waived); {glance['not_evaluable']} not evaluable"]
+    if glance["most_broken"]:
+        lines.append("most broken: " + ", ".join(f"`{rule}` ({severity}) {n}"
+                                                   for rule, severity, n in glance["most_broken"]))
+    numbers = {"publishers_of_the_year": "publishers", "errors_broken": "errors_broken",
+               "warnings_broken": "warnings_broken", "broken_waived": "broken_waived", "not_evaluable": "not_evaluable"}
+    return {"year_at_a_glance": dg.MetadataValue.md("\n\n".join(lines)),
+            **{key: dg.MetadataValue.int(glance[name]) for key, name in numbers.items()}}

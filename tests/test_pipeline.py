@@ -60,6 +60,22 @@ def test_year_breaking_an_error_rule_is_held_back(sample_run):
     assert (root / "staging" / "documents" / "year=2021" / "part-0.parquet").is_file()  # nothing lost
 
 
+def test_the_year_at_a_glance_and_the_trends_are_on_the_published_assets(sample_run, sample_instance):
+    """Only 2020 is published (2021 is held): 3 documents of 3 publishers, nothing broken; the
+    trend table has its row, summed as the SQL catalog sums it."""
+    root, _ = sample_run
+    latest = {k: sample_instance.get_latest_materialization_event(dg.AssetKey(k)).asset_materialization.metadata
+              for k in ("documents", "reports")}
+    glance = latest["documents"]
+    assert glance["year_at_a_glance"].value.startswith("**2020**: 3 documents (3 read), 3 publishers")
+    assert (glance["publishers_of_the_year"].value, glance["errors_broken"].value) == (3, 0)
+    with duckdb.connect(str(root / "ogi.duckdb"), read_only=True) as con:
+        (total,), = con.sql("select sum(applications_received) from reports where year = 2020").fetchall()
+    assert total == 32
+    assert latest["reports"]["applications_by_year"].value.endswith("\n| 2020 | 3 | 3 | 32 | 32 |")
+    assert (root / "charts" / "applications_by_year.png").is_file()
+
+
 def test_gate_metadata_names_document_rule_and_detail(tmp_path):
     instance = dg.DagsterInstance.ephemeral()
     materialize_year("2021", _settings(tmp_path), instance)
