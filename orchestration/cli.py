@@ -109,7 +109,7 @@ def _materialize(args) -> int:
         print("no report years found in the sources", file=sys.stderr)
         return 1
     print(f"Parquet under {storage_root()}/{{documents,cells,violations,reports}}/year=YYYY/ and "
-          f"{storage_root()}/publishers/, SQL views in {storage_root()}/ogi.duckdb; runs in DAGSTER_HOME="
+          f"{storage_root()}/{{publishers,dictionary}}/, SQL views in {storage_root()}/ogi.duckdb; runs in DAGSTER_HOME="
           f"{os.environ.get('DAGSTER_HOME')}")
     return 0 if all(o.published for o in done) else 1
 
