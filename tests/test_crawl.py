@@ -136,3 +136,52 @@ def test_three_years_of_twenty_hosts_publish_every_report_asking_each_once(tmp_p
         assert _shortest_gap(sites.log) >= 0.95  # the default politeness: 1 s per host
     finally:
         sites.close()
+
+
+class _CountingStore(RawStore):
+    """The raw store, counting the documents read back from it."""
+
+    reads = 0
+
+    def get(self, sha256):
+        self.reads += 1
+        return super().get(sha256)
+
+
+def test_contents_are_placed_in_batches_as_they_arrive_without_reading_them_back(tmp_path):
+    """Web documents and files without a year hint: their bytes go to the year reader as they are
+    downloaded or read, a batch at a time: a download is read from the store once (for the
+    attachments it links), a file never; an unchanged file, not offered with its bytes, is read back."""
+    sites = Sites(hosts=2, years=(2021,), per_year=2, pages=1)
+    (tmp_path / "reports").mkdir()
+    for i in range(3):
+        (tmp_path / "reports" / f"{i}.txt").write_text(f"2019年政府信息公开工作年度报告 {i}", encoding="utf-8")
+    port = dict(s.server_address[:2] for s in sites.servers)
+    urls = ", ".join(f"{{url: 'http://{host}:{port[host]}{path}'}}" for host, path, _ in sites.reports)
+    (tmp_path / "sources.yaml").write_text(
+        f"sources:\n  - {{name: web, kind: urls, allow_private: true, urls: [{urls}]}}\n"
+        f"  - {{name: folder, kind: files, path: {tmp_path / 'reports'}}}\n", encoding="utf-8")
+    sources = load_sources(tmp_path / "sources.yaml")
+    batches = []
+
+    def years(items):
+        batches.append(len(items))
+        return [2021 if b"2021" in data else 2019 for data, _ in items]
+
+    def run(previous):
+        return crawl(sources, store, previous, read_years=years, log=lambda _: None, batch=2,
+                     policy=FetchPolicy(per_host_delay=0.05, retries=0))
+
+    store = _CountingStore(str(tmp_path / "data"))
+    try:
+        first = run({})
+    finally:
+        sites.close()
+    docs = first.rows["web"] + first.rows["folder"]
+    assert store.reads == len(sites.reports) == 4 and sorted(batches) == [1, 2, 2, 2]
+    assert sorted((r["report_year"], r["year_from"]) for r in docs if r["kind"] == "report") == \
+        [(2019, "content")] * 3 + [(2021, "content")] * 4
+    batches.clear()
+    again = run({"folder": [r | {"year_from": None} for r in first.rows["folder"]]})
+    assert store.reads == 4 + 3 and batches == [2, 1]  # unchanged files, never placed: read back from the store
+    assert {r["report_year"] for r in again.rows["folder"]} == {2019}

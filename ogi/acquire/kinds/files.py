@@ -72,4 +72,4 @@ class FilesSource(Source):
             return Found(self.name, name, self.publisher, self.year, None, now, "fetch_error", None, None, reason,
                          None, now, reason), None
         return Found(self.name, name, self.publisher, self.year, store.put(data), mtime, "ok", None, None, None,
-                     None, now, "read from the folder"), etag
+                     data, now, "read from the folder"), etag
