@@ -10,7 +10,7 @@ import pytest
 
 from assets.catalog import report_catalog
 from assets.settings import OgiSettings
-from ogi.acquire.catalog import NOT_SEEN, Catalog, merge
+from ogi.acquire.catalog import COLUMNS, NOT_SEEN, Catalog, merge
 from ogi.acquire.crawl import crawl
 from ogi.acquire.fetch import FetchPolicy, RawStore
 from ogi.acquire.sources import load_sources
@@ -92,6 +92,16 @@ def test_merge_keeps_what_an_outage_hid_and_drops_old_requests():
     assert rows["u/failing"]["status"] == "ok" and rows["u/failing"]["sha256"] == "a" * 64
     assert (rows["u/failing"]["last_attempt"], rows["u/failing"]["checked_at"]) == ("HTTP 503", now)
     assert rows["u/vanished"]["last_attempt"] == NOT_SEEN and rows["u/vanished"]["sha256"] == "a" * 64
+
+
+def test_a_year_reads_only_its_report_rows_of_the_catalog(tmp_path):
+    catalog = Catalog(str(tmp_path / "data"))
+    columns = dict.fromkeys(COLUMNS)
+    rows = [columns | _doc(f"u/{year}/{kind}/{status}", status, kind=kind) | {"report_year": year, "source": "s"}
+            for year in (2022, 2023, None) for kind in ("report", "request") for status in ("ok", "error")]
+    catalog.write("s", rows)
+    assert sorted(r["url"] for r in catalog.documents(["s"], 2023)) == ["u/2023/report/error", "u/2023/report/ok"]
+    assert len(catalog.documents(["s"])) == 6 and catalog.documents(["s", "absent"], 2021) == []
 
 
 @pytest.mark.slow

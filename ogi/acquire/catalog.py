@@ -17,6 +17,7 @@ from datetime import datetime
 from urllib.parse import quote, unquote
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ogi.store.files import filesystem, replacing
@@ -54,11 +55,12 @@ class Catalog:
         return sorted(unquote(p.rsplit("/source=", 1)[1][:-len(".parquet")])
                       for p in self.fs.glob(f"{self.dir}/source=*.parquet"))
 
-    def read(self, source: str) -> list[dict]:
+    def read(self, source: str, filters: pc.Expression | None = None) -> list[dict]:
+        """The source's rows (those `filters` keeps, applied by pyarrow before any row becomes a dict)."""
         if not self.fs.exists(self._path(source)):
             return []
         with self.fs.open(self._path(source), "rb") as handle:
-            return pq.read_table(handle, schema=SCHEMA).to_pylist()
+            return pq.read_table(handle, schema=SCHEMA, filters=filters).to_pylist()
 
     def write(self, source: str, rows: list[dict]) -> None:
         """Replace the source's rows in one move (readers see the old table or the new one)."""
@@ -67,9 +69,11 @@ class Catalog:
             pq.write_table(table, handle, compression="zstd")
 
     def documents(self, sources: list[str], year: int | None = None) -> list[dict]:
-        """The report rows of `sources` (of one report year when given)."""
-        return [r for s in sources for r in self.read(s)
-                if r["kind"] == "report" and (year is None or r["report_year"] == year)]
+        """The report rows of `sources` (of one report year when given): a year reads only its rows."""
+        wanted = pc.field("kind") == "report"
+        if year is not None:
+            wanted &= pc.field("report_year") == year
+        return [r for s in sources for r in self.read(s, wanted)]
 
     def last_crawl(self) -> dict | None:
         """{"finished_at": ISO time, "registry": digest} of the last crawl written, or None."""
