@@ -6,9 +6,12 @@ continues in the next page's grid: the extractor finds rows by their labels, so 
 header or group label after the break does no harm. Tables drawn without lines come out as
 lines of text, which the text path reads like any flattened table.
 
-Only the pages whose text holds the format's table words go through pdfplumber; the prose pages'
-lines come from pdfium's text layer, clustered the same way (ogi.read.pdftext), at a hundredth of
-the cost. `fast=False` reads every page with pdfplumber (the reference the fast path is tested on).
+Every page is read through pdfium's text layer when it can be (ogi.read.pdftext): its lines
+clustered as pdfplumber clusters them and, on a page whose text holds the format's table words,
+its tables cut by pdfplumber's table finder from pdfium's characters and painted paths, so that
+pdfminer never interprets the page. A page pdfium cannot describe as pdfminer would (see
+ogi.read.pdftext) goes through pdfplumber. `fast=False` reads every page with pdfplumber (the
+reference the fast path is tested on).
 """
 
 from __future__ import annotations
@@ -97,15 +100,18 @@ def read_pdf(data: bytes, max_pages: int = MAX_PAGES, ocr: bool = False, fast: b
 
 
 def _read_pages(pages, light: list | None) -> tuple[list, int, int]:
-    """(blocks, characters, images) of every page: a prose page through pdfium when `light` has it
-    (pdftext.Page), any other through pdfplumber."""
+    """(blocks, characters, images) of every page: through pdfium when `light` has it (pdftext.Page)
+    and pdfium can read it, through pdfplumber otherwise."""
     blocks, chars, images = [], 0, 0
     for number, page in enumerate(pages):
-        lines = None
+        lines, tables = None, []
         if light is not None and light[number].textpage.count_chars() > MAX_PAGE_OBJECTS:
             raise UnreadableDocument(f"page {page.page_number} has over {MAX_PAGE_OBJECTS:,} objects: refused")
-        if light is not None and not light[number].is_table_page():
+        if light is not None:
             lines, count, objects = light[number].read()
+        if lines is not None and light[number].is_table_page():
+            tables = light[number].tables()
+            lines = None if tables is None else lines
         if lines is None:
             objects, count = sum(map(len, page.objects.values())), len(page.chars)
         if objects > MAX_PAGE_OBJECTS:
@@ -116,7 +122,7 @@ def _read_pages(pages, light: list | None) -> tuple[list, int, int]:
             blocks.extend(_page_blocks(page))
         else:
             images += count == 0 and light[number].images()
-            blocks.extend(_lines_blocks(lines, []))
+            blocks.extend(_lines_blocks(lines, _ruled(tables)))
     return blocks, chars, images
 
 
@@ -136,8 +142,12 @@ def _text(value) -> str | None:
 
 def _page_blocks(page) -> list:
     """Lines and grids of one page in reading order (top to bottom)."""
-    tables = [t for t in page.find_tables() if t.rows and max(len(r.cells) for r in t.rows) >= 2]
-    return _lines_blocks(page.extract_text_lines(return_chars=False), tables)
+    return _lines_blocks(page.extract_text_lines(return_chars=False), _ruled(page.find_tables()))
+
+
+def _ruled(tables: list) -> list:
+    """The tables found that have a row of two cells or more."""
+    return [t for t in tables if t.rows and max(len(r.cells) for r in t.rows) >= 2]
 
 
 def _lines_blocks(lines: list[dict], tables: list) -> list:
