@@ -17,6 +17,7 @@ import pytest
 import yaml
 
 from tests.conftest import ROOT
+from tests.sessions import end_session, in_session, wait_until
 
 BIN = Path(sys.executable).parent
 
@@ -92,13 +93,12 @@ def postgres():
 def s3():
     port = _free_port()
     server = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
-        _wait_for(port)
+        _wait_for(port, seconds=120)
         yield f"http://127.0.0.1:{port}"
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        end_session(server)
 
 
 @pytest.mark.slow
@@ -116,26 +116,34 @@ def test_a_two_year_backfill_with_postgres_and_s3(tmp_path, postgres, s3):
     shutil.copyfile(ROOT / "deploy" / "dagster.yaml", tmp_path / "home" / "dagster.yaml")
     fs = s3fs.S3FileSystem(key="testing", secret="testing", endpoint_url=s3)
     fs.mkdir("ogi-test")
-    backfill = subprocess.run([str(BIN / "ogi"), "backfill", "--from", "2020", "--to", "2021"], cwd=ROOT, env=env,
-                              capture_output=True, text=True, timeout=180, check=False)
-    assert backfill.returncode == 0, backfill.stderr[-3000:]
+    backfill = subprocess.Popen([str(BIN / "ogi"), "backfill", "--from", "2020", "--to", "2021"], cwd=ROOT, env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        _, err = backfill.communicate(timeout=600)
+    finally:
+        end_session(backfill)
+    assert backfill.returncode == 0, err[-3000:]
     daemon = subprocess.Popen([str(BIN / "dagster-daemon"), "run", "-m", "orchestration.definitions"], cwd=ROOT,
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         os.environ["DAGSTER_PG_URL"] = postgres  # for this process's view of the same instance
         with dg.DagsterInstance.from_config(str(tmp_path / "home")) as instance:
-            deadline = time.monotonic() + 420
-            while time.monotonic() < deadline:
-                runs = instance.get_runs()
-                if len(runs) == 2 and all(r.is_finished for r in runs):
-                    break
-                time.sleep(2)
+            runs = []
+
+            def finished() -> bool:
+                runs[:] = instance.get_runs()
+                return len(runs) == 2 and all(r.is_finished for r in runs)
+
+            wait_until(finished, 900, step=2)
             assert sorted((r.tags.get("dagster/partition"), r.status.value) for r in runs) == [
                 ("2020", "SUCCESS"), ("2021", "SUCCESS")]
+        assert len(in_session(daemon.pid)) >= 2  # the daemon and the code server it started
+        os.kill(daemon.pid, signal.SIGTERM)  # the daemon alone, as a supervisor stops it
+        assert wait_until(lambda: not in_session(daemon.pid), 300), \
+            f"{in_session(daemon.pid)} still alive after the daemon was stopped"
     finally:
-        os.killpg(daemon.pid, signal.SIGTERM)
-        daemon.wait(timeout=60)
         os.environ.pop("DAGSTER_PG_URL", None)
+        end_session(daemon)  # whatever a failure left: the whole session, the code server included
     assert fs.exists("ogi-test/data/data_docs/static/MANIFEST")  # Data Docs: static files once, pages per year
     assert fs.exists("ogi-test/data/data_docs/year=2021/index.html")
     assert not fs.exists("ogi-test/data/data_docs/year=2021/static")

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
+from tests.sessions import end_session, in_session, wait_until
 
 SCRIPT = """
 import os, sys, time
@@ -43,27 +44,15 @@ def _workers_after(stop) -> list[int]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("COV_CORE", "COVERAGE"))}
     run = subprocess.Popen([sys.executable, "-c", SCRIPT], cwd=ROOT, stdout=subprocess.PIPE, text=True, env=env,
                            preexec_fn=_default_signals, start_new_session=True)
-    pids = [int(p) for p in run.stdout.readline().split()]
-    assert pids and all(_alive(p) for p in pids)
-    stop(run)
-    run.wait(timeout=30)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and _in_session(run.pid):
-        time.sleep(0.1)
-    return _in_session(run.pid)  # every process the run started, the workers' helpers included
-
-
-def _in_session(sid: int) -> list[int]:
-    """Live processes of the session the run led (its workers inherit it)."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[3]) == sid and fields[0] != "Z":
-            found.append(int(stat.parent.name))
-    return found
+    try:
+        pids = [int(p) for p in run.stdout.readline().split()]
+        assert pids and all(_alive(p) for p in pids)
+        stop(run)
+        run.wait(timeout=120)
+        wait_until(lambda: not in_session(run.pid), 120)
+        return in_session(run.pid)  # every process the run started, the workers' helpers included
+    finally:
+        end_session(run)
 
 
 def test_workers_die_with_a_run_killed_by_sigkill():
@@ -82,7 +71,8 @@ def _free_port() -> int:
 
 def _dev_session_after(tmp_path: Path, sigint, stop: int) -> tuple[list[int], float, str]:
     """Start `ogi dev` in a session of its own with SIGINT at `sigint`, wait until its webserver
-    answers, send `stop`; the processes of the session still alive 30 s later, the seconds it took."""
+    answers and its daemon and code servers run, send `stop`; the processes of the session still
+    alive two minutes later, the seconds it took."""
     port, log = _free_port(), tmp_path / "dev.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("COV_CORE", "COVERAGE"))}
     env.update(DAGSTER_HOME=str(tmp_path / "home"), OGI_DATA=str(tmp_path / "data"))
@@ -95,24 +85,23 @@ def _dev_session_after(tmp_path: Path, sigint, stop: int) -> tuple[list[int], fl
         dev = subprocess.Popen([str(Path(sys.executable).parent / "ogi"), "dev", "-p", str(port)], cwd=ROOT, env=env,
                                stdout=out, stderr=subprocess.STDOUT, preexec_fn=signals, start_new_session=True)
     try:
-        deadline = time.monotonic() + 180
-        while True:
-            assert dev.poll() is None and time.monotonic() < deadline, log.read_text()[-3000:]
+        def answers() -> bool:
+            assert dev.poll() is None, log.read_text()[-3000:]
             try:
                 urllib.request.urlopen(f"http://127.0.0.1:{port}/server_info", timeout=5).read()
-                break
+                return True
             except OSError:
-                time.sleep(0.5)
-        assert len(_in_session(dev.pid)) >= 4  # ogi, dagster dev, webserver, daemon, code servers
+                return False
+
+        assert wait_until(answers, 300, step=0.5), log.read_text()[-3000:]
+        # ogi, dagster dev, webserver, daemon, code servers (the last start after the webserver answers)
+        assert wait_until(lambda: len(in_session(dev.pid)) >= 4, 120), in_session(dev.pid)
         os.kill(dev.pid, stop)
         sent = time.monotonic()
-        while time.monotonic() < sent + 30 and _in_session(dev.pid):
-            time.sleep(0.2)
-        return _in_session(dev.pid), time.monotonic() - sent, log.read_text()[-3000:]
+        wait_until(lambda: not in_session(dev.pid), 120)
+        return in_session(dev.pid), time.monotonic() - sent, log.read_text()[-3000:]
     finally:
-        for pid in _in_session(dev.pid):
-            os.kill(pid, signal.SIGKILL)
-        dev.wait(timeout=10)
+        end_session(dev, seconds=10)
 
 
 @pytest.mark.slow
