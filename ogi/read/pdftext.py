@@ -19,6 +19,7 @@ characters. A page with a form XObject (paths nested under another matrix) is le
 from __future__ import annotations
 
 import ctypes
+from functools import partial
 
 import pypdfium2
 import pypdfium2.raw as pdfium
@@ -38,16 +39,26 @@ class Page:
         self.textpage = page.get_textpage()
         self.text = self.textpage.get_text_range()
         self._chars: list[dict] | None | bool = False  # not read yet
+        self._objects: list[tuple[int, object, int]] | None = None
 
     def is_table_page(self) -> bool:
         """Its text holds one of the format's table words and it draws something (pdfplumber finds
         ruled tables from drawn lines and rectangles: a page without any path has none)."""
         if load_format().table_words.search(normalize(self.text, join_lines=True)) is None:
             return False
-        return next(iter(self.page.get_objects(filter=[pdfium.FPDF_PAGEOBJ_PATH])), None) is not None
+        return any(kind == pdfium.FPDF_PAGEOBJ_PATH for kind, _, _ in self.objects())
 
     def images(self) -> int:
-        return sum(1 for _ in self.page.get_objects(filter=[pdfium.FPDF_PAGEOBJ_IMAGE]))
+        return sum(kind == pdfium.FPDF_PAGEOBJ_IMAGE for kind, _, _ in self.objects())
+
+    def objects(self) -> list[tuple[int, object, int]]:
+        """(type, handle, depth) of every object of the page, those inside form XObjects too (depth
+        1 and more), walked once through pdfium's raw API (its helper objects cost more than the walk)."""
+        if self._objects is None:
+            self._objects = []
+            _walk(self._objects, pdfium.FPDFPage_CountObjects(self.page.raw),
+                  partial(pdfium.FPDFPage_GetObject, self.page.raw), 0)
+        return self._objects
 
     def read(self) -> tuple[list[dict] | None, int, int]:
         """(lines, characters, objects): pdfplumber's `extract_text_lines(return_chars=False)` of
@@ -56,7 +67,7 @@ class Page:
         chars = self.chars()
         if chars is None or not self.fonts_embedded():
             return None, 0, 0
-        objects = len(chars) + sum(1 for _ in self.page.get_objects(filter=_NOT_TEXT))
+        objects = len(chars) + sum(kind in _NOT_TEXT for kind, _, _ in self.objects())
         if not chars:
             return [], 0, objects
         textmap = chars_to_textmap(chars, layout_bbox=(0, 0, self.width, self.height), layout_width=self.width,
@@ -68,8 +79,8 @@ class Page:
         substitute differently from pdfminer (it drops or moves some: seen with full-width digits
         in a CID font that is not embedded), so such a page is pdfplumber's."""
         fonts = {}
-        for obj in self.page.get_objects(filter=[pdfium.FPDF_PAGEOBJ_TEXT]):
-            font = pdfium.FPDFTextObj_GetFont(obj.raw)
+        for obj in (handle for kind, handle, _ in self.objects() if kind == pdfium.FPDF_PAGEOBJ_TEXT):
+            font = pdfium.FPDFTextObj_GetFont(obj)
             key = ctypes.cast(font, ctypes.c_void_p).value
             if key not in fonts:
                 fonts[key] = bool(pdfium.FPDFFont_GetIsEmbedded(font))
@@ -96,12 +107,13 @@ class Page:
         """The edges pdfplumber makes of the page's painted paths: its lines', then its
         rectangles', then its curves' (each kind in content order), as pdfminer shapes them."""
         lines, rects, curves = [], [], []
-        for obj in self.page.get_objects(max_depth=1):
-            if obj.type == pdfium.FPDF_PAGEOBJ_FORM:
+        matrix = pdfium.FS_MATRIX()
+        for kind, obj, _ in self.objects():
+            if kind == pdfium.FPDF_PAGEOBJ_FORM:
                 return None
-            if obj.type != pdfium.FPDF_PAGEOBJ_PATH:
+            if kind != pdfium.FPDF_PAGEOBJ_PATH or not pdfium.FPDFPageObj_GetMatrix(obj, matrix):
                 continue
-            for shape, points in _subpaths(obj.raw, obj.get_matrix()):
+            for shape, points in _subpaths(obj, matrix):
                 kind, edges = _shape_edges(shape, [(x, self.height - y) for x, y in points])
                 {"line": lines, "rect": rects, "curve": curves}[kind].extend(edges)
         return lines + rects + curves
@@ -158,13 +170,13 @@ class _Drawn:
 _SETTINGS = TableSettings.resolve(None)  # find_tables()'s defaults
 
 
-def _subpaths(raw, matrix: pypdfium2.PdfMatrix) -> list[tuple[str, list[tuple[float, float]]]]:
+def _subpaths(raw, matrix: pdfium.FS_MATRIX) -> list[tuple[str, list[tuple[float, float]]]]:
     """A path object's subpaths as pdfminer records them: (shape, points on the page) with m, l, c
     (a Bézier curve by its end point) and h (closing, at the subpath's start). pdfium closes a
     subpath with a line back to its start (or marks the line that returns there) where pdfminer
     keeps one h; a rectangle (`re`) is m l l l and a closing l in both."""
     subpaths, x, y = [], ctypes.c_float(), ctypes.c_float()
-    a, b, c, d, e, f = matrix.get()
+    a, b, c, d, e, f = matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f
     bezier = 0
     for index in range(pdfium.FPDFPath_CountSegments(raw)):
         segment = pdfium.FPDFPath_GetPathSegment(raw, index)
@@ -219,6 +231,16 @@ def _edge(kind: str, x0: float, top: float, x1: float, bottom: float, orientatio
     return {"object_type": kind, "x0": x0, "x1": x1, "top": top, "bottom": bottom, "doctop": top,
             "width": x1 - x0 if width is None else width, "height": bottom - top if height is None else height,
             "orientation": orientation}
+
+
+def _walk(into: list, count: int, get, depth: int) -> None:
+    """Objects as pypdfium2's `get_objects` yields them (into forms to its default depth of 15)."""
+    for index in range(count):
+        obj = get(index)
+        kind = pdfium.FPDFPageObj_GetType(obj)
+        into.append((kind, obj, depth))
+        if kind == pdfium.FPDF_PAGEOBJ_FORM and depth < 14:
+            _walk(into, pdfium.FPDFFormObj_CountObjects(obj), partial(pdfium.FPDFFormObj_GetObject, obj), depth + 1)
 
 
 _NOT_TEXT = [pdfium.FPDF_PAGEOBJ_PATH, pdfium.FPDF_PAGEOBJ_IMAGE, pdfium.FPDF_PAGEOBJ_SHADING,
