@@ -73,7 +73,8 @@ def _tables_through_pdfplumber() -> None:
     """The path before table pages were cut from pdfium's paths: they went through pdfplumber."""
     from ogi.read import pdftext
 
-    pdftext.Page.tables = lambda self: None
+    read = pdftext.Page.read
+    pdftext.Page.read = lambda self: (None, 0, 0) if self.is_table_page() else read(self)
 
 
 def real_pdfs(rounds: int = 5) -> None:
