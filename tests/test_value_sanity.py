@@ -72,14 +72,40 @@ def test_a_refused_value_is_kept_as_printed_and_loses_no_other_cell(cell, text, 
     assert others == {k: v for k, v in report.values.items() if k != cell}  # every other cell read as printed
 
 
+WORDS = ["abc", "不适用", "-"]
+WORD_CELLS = [("t3", "granted", "natural_person"), ("t3", "granted", "total"), ("t2", "regulations", "issued"),
+              ("t2", "admin_fees", "fee_amount"), ("t4", "cases", "review_upheld"), ("t4", "cases", "lit_direct_other")]
+
+
+@pytest.mark.parametrize("how", ["lines", "tabs", "html", "pipe"])
+@pytest.mark.parametrize("cell", WORD_CELLS)
+@pytest.mark.parametrize("text", WORDS)
+def test_a_word_printed_as_a_cell_keeps_its_text_in_every_layout(cell, text, how):
+    """One cell per line (the word on its own line, the tokenizer leaving it and the lines after
+    it as text) and table 4's data row (a grid row with a word in it): the word stays in `raw`,
+    value null, and every other cell of the report is read as printed."""
+    report, record = _printed(cell, text, how)
+    cells = _cells(record)
+    assert (cells[cell]["value"], cells[cell]["raw"], cells[cell]["ambiguous"]) == (None, text, False)
+    assert {k: c["value"] for k, c in cells.items() if k != cell} == {k: v for k, v in report.values.items() if k != cell}
+
+
 @pytest.mark.parametrize(("cell", "text"), [(c, t) for c, t in REFUSED if c[0] != "t4"])
-def test_a_refused_value_in_text_lines_does_not_crash(cell, text):
-    """One cell per line: numbers the type refuses keep their text; a word ends the value run
-    there (reading words inside text runs is the tokenizer's part), but nothing raises."""
+def test_a_refused_value_in_text_lines_keeps_its_text(cell, text):
     _, record = _printed(cell, text, "lines")
-    assert record["error"] is None
-    if text in ("1.5", "-1", "-10"):
-        assert _cells(record)[cell]["raw"] == text
+    assert record["error"] is None and _cells(record)[cell]["raw"] == text
+
+
+def test_a_short_line_that_does_not_fill_the_row_is_not_read_as_a_cell():
+    """A word is read as a cell only when the row's lines then give exactly its cells: a row
+    printed without its blank cells keeps the word out of its values (and out of `raw`)."""
+    report = random_report(3, "2021")
+    report.values[("t3", "granted", "commercial_enterprise")] = MARK
+    report.values[("t3", "granted", "research_institution")] = None  # dropped from one-per-line text
+    text = render_text(report, "lines").replace("987654", "abc")
+    cells = _cells(extract_report(text.encode(), "r.txt"))
+    assert all(c["raw"] != "abc" for c in cells.values())
+    assert cells[("t3", "partially_granted", "total")]["value"] == report.values[("t3", "partially_granted", "total")]
 
 
 @pytest.mark.parametrize("how", ["html", "pipe"])

@@ -7,7 +7,14 @@ from dataclasses import dataclass, replace
 
 from ogi.extract.labels import Token, tokenize
 from ogi.extract.solve import Resolved, resolve
-from ogi.extract.values import dropped_readings, glued_readings, kept_reading, positional_reading, run_cells
+from ogi.extract.values import (
+    VALUE_RUN,
+    dropped_readings,
+    glued_readings,
+    kept_reading,
+    positional_reading,
+    run_cells,
+)
 from ogi.format import HEADING, Row, Table, Version, load_format
 from ogi.read.document import Document
 
@@ -139,7 +146,7 @@ def _locate(tokens: list[Token], version: Version) -> dict[tuple[str, str], list
     after = 0  # where the tables read so far end
     for code, table in version.tables.items():
         if table.layout.kind == "rows":
-            last = _row_runs(tokens, code, starts[code], ends[code], runs)
+            last = _row_runs(tokens, table, starts[code], ends[code], runs)
             if last is None:  # nothing read: a table printed without values still ends the one before,
                 last = starts[code] if starts[code] < len(tokens) else after  # an absent one does not
             after = max(after, last)
@@ -159,26 +166,66 @@ def _starts(tokens: list[Token], version: Version) -> dict[str, int]:
     return {code: starts.get(code, 0 if code == first else len(tokens)) for code in version.tables}
 
 
-def _row_runs(tokens: list[Token], table: str, start: int, end: int, runs: dict) -> int | None:
+def _row_runs(tokens: list[Token], table: Table, start: int, end: int, runs: dict) -> int | None:
     """Add the runs of a `rows` table's labels found in [start, end); the index of the last one
     read (None when none is). A run that prose followed on its line is read only when no occurrence of the label has a
     clean one."""
     last, fallback = None, {}
     for i in range(start, end):
         tok = tokens[i]
-        if tok.kind != "row" or tok.table != table or (table, tok.code) in runs:
+        if tok.kind != "row" or tok.table != table.code or (table.code, tok.code) in runs:
             continue
-        values = _values_after(tokens, i)
+        row = table.rows[tok.code]
+        values = (_with_words(tokens, i + 1, len(row.cells)) if row.cells else None) or _values_after(tokens, i)
         if values and values[0].trailing:
-            fallback.setdefault((table, tok.code), (i, values))
+            fallback.setdefault((table.code, tok.code), (i, values))
         elif values:
-            runs[(table, tok.code)] = values
+            runs[(table.code, tok.code)] = values
             last = i
     for key, (i, values) in fallback.items():
         if key not in runs:
             runs[key] = values
             last = i if last is None else max(last, i)
     return last
+
+
+_WORD = re.compile(r"[^\s:：,，、。;；()（）\d]{1,6}")  # `abc`, `不适用`, `XX`: a word a cell may print
+
+
+def _cells_of(text: str) -> list[str]:
+    """The printed cells of a text run: its numbers and null markers, and a word printed as a cell
+    of its own (`abc`, `不适用`) kept whole."""
+    return [cell for chunk in text.split() for cell in (run_cells(chunk) if VALUE_RUN.match(chunk) else [chunk])]
+
+
+def _with_words(tokens: list[Token], i: int, width: int) -> list[Token] | None:
+    """One-cell-per-line text whose row prints a word as a cell (`abc`, `不适用`): the tokenizer
+    leaves the word and the lines after it as text. The lines from `i` on as one value run, when
+    they give exactly the row's `width` cells and a word among them; None otherwise."""
+    lines: list[str] = []
+    cells = words = 0
+    for tok in tokens[i:]:
+        if tok.kind not in ("value", "text") or tok.grid_row is not None or tok.trailing:
+            break
+        for line in tok.text.split("\n"):
+            line = line.strip()
+            if not line:
+                continue
+            if VALUE_RUN.match(line):
+                cells += len(run_cells(line))
+            elif _WORD.fullmatch(line):
+                cells, words = cells + 1, words + 1
+            else:
+                break
+            lines.append(line)
+            if cells >= width:
+                break
+        else:
+            continue
+        break
+    if not words or cells != width:
+        return None
+    return [Token("value", text="\n".join(lines))]
 
 
 def _values_after(tokens: list[Token], i: int) -> list[Token]:
@@ -227,6 +274,8 @@ def _row_under(tokens: list[Token], table: Table, start: int) -> tuple[list[Toke
         tok = tokens[i]
         if tok.kind in ("row", "section") and tok.code != table.layout.section:
             return out, trailing, i
+        if tok.grid_row is None and tok.kind in ("value", "text") and (merged := _with_words(tokens, i, width)):
+            return merged, trailing, i
         if tok.kind != "value" or not tok.text.strip() or tok.grid_row in done_rows:
             continue
         if tok.grid_row is None and tok.trailing:
@@ -236,8 +285,8 @@ def _row_under(tokens: list[Token], table: Table, start: int) -> tuple[list[Toke
             return out or [tok], trailing, i
         row = [t for t in tokens if t.grid_row == tok.grid_row]
         done_rows.add(tok.grid_row)
-        if all(t.kind == "value" for t in row):
-            out.extend(row)
+        if all(t.kind == "value" or t.kind == "text" and _WORD.fullmatch(t.text.strip()) for t in row):
+            out.extend(row)  # a word in a cell of the data row (`abc`, `不适用`) is one of its cells
             if len(out) >= width:
                 return out, trailing, i
     return out, trailing, len(tokens)
@@ -260,7 +309,7 @@ def _readings(run: list[Token], types: list[str], anchors):
             return [glued], False
         if glued is None:
             return [], False
-    cells = run_cells(text)
+    cells = _cells_of(text)
     tiers = _dropped(cells, types, anchors)
     if not tiers and (kept := kept_reading(cells, types)) is not None:
         tiers = [[kept]]  # every cell printed, one the column type refuses: kept as printed
