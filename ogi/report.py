@@ -77,7 +77,7 @@ def extract_stage(doc: Document) -> Extracted:
             "ambiguous": cell.ambiguous,
             "candidates": None if cell.candidates is None else [_number(v) for v in cell.candidates],
         })
-    warnings = list(doc.warnings)
+    warnings = list(doc.warnings) + tables.notes
     if doc.kind == "pdf-ocr" and not any(c["value"] is not None for c in cells):
         raise UnreadableDocument("needs OCR: the PDF has no text layer and OCR could not read its tables")
     if version.tables and not tables.found:

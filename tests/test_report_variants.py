@@ -209,20 +209,40 @@ def test_real_report_cut_down_to_table_4(shared_corpus):
     assert rows(record)["t4"] == rows(_read(text))["t4"] == [25, 3, 8, 0, 36, 3, 3, 0, 0, 6, 3, 0, 0, 0, 3]
 
 
-@pytest.mark.parametrize("layout", ["flattened", "lines"])
+@pytest.mark.parametrize("layout", ["flattened", "lines", "pipe"])
 @pytest.mark.parametrize("seed", [5, 11])
 def test_2021_report_printing_the_2019_single_other_handling_row(layout, seed):
-    """Its three 2021 sub-rows are not printed: they stay null (never split out of the sum);
-    every other cell is read, and the version stays 2021."""
+    """The single row is the sum of the three 2021 sub-rows: its values are read into 3.其他,
+    marked inferred, with a warning saying so; a 0 is a 0 in all three sub-rows (counts are not
+    negative), any other value leaves 1. and 2. null. Every other cell is read, and the version
+    stays 2021."""
     report = random_report(seed, "2021")
     text = render_text(report, layout)
     subs = ("other_no_correction", "other_fee_unpaid", "other_misc")
     cols = [c for (t, r, c) in report.values if (t, r) == ("t3", "granted")]
     sums = [int(sum(report.values[("t3", r, c)] or 0 for r in subs)) for c in cols]
-    sep = "" if layout == "flattened" else "\n"
-    edited = re.sub(r"（六）其他处理.*?(?=（七）总计)", sep.join(["（六）其他处理", *map(str, sums)]) + sep, text, flags=re.S)
+    assert 0 in sums and any(sums)
+    if layout == "pipe":
+        row = "| （六）其他处理 | " + " | ".join(map(str, sums)) + " |\n"
+        edited = re.sub(r"\| （六）其他处理.*?(?=\| （七）总计)", row, text, flags=re.S)
+    else:
+        sep = "" if layout == "flattened" else "\n"
+        edited = re.sub(r"（六）其他处理.*?(?=（七）总计)", sep.join(["（六）其他处理", *map(str, sums)]) + sep, text,
+                        flags=re.S)
     assert edited != text
     record = _read(edited)
-    assert all(v is None for k, v in _values(record).items() if k[1] in subs)
+    cells = {(c["row"], c["column"]): c for c in record["cells"] if c["table"] == "t3"}
+    for col, total in zip(cols, sums, strict=True):
+        assert (cells[("other_misc", col)]["value"], cells[("other_misc", col)]["raw"]) == (total, str(total))
+        assert cells[("other_misc", col)]["inferred"]
+        for sub in subs[:2]:
+            assert cells[(sub, col)]["value"] == (0 if total == 0 else None)
+            assert cells[(sub, col)]["inferred"] == (total == 0)
+    assert any("（六）其他处理 printed as one row" in w and "t3.other_misc" in w for w in record["warnings"])
     report.values = {k: v for k, v in report.values.items() if k[1] not in subs}
     _check_flat(record, report)
+
+
+def test_a_2021_report_printing_its_sub_rows_gets_no_such_warning():
+    record = _read(render_text(random_report(5, "2021"), "lines"))
+    assert not any("其他处理" in w for w in record["warnings"])

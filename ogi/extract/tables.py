@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from ogi.extract.labels import Token, tokenize
 from ogi.extract.solve import Resolved, resolve
@@ -25,6 +25,7 @@ class TableCells:
     cells: dict[tuple[str, str, str], Resolved]
     found: set[str]  # tables whose rows were located
     sections: dict[str, str]
+    notes: list[str] = field(default_factory=list)  # how a cell was read that the record should say
 
 
 def detect_version(text: str, year: int | None) -> str:
@@ -55,18 +56,19 @@ def extract_tables(doc: Document, version_code: str) -> TableCells:
         return TableCells(version_code, {}, set(), sections)
     runs = _locate(tokens, version)
     cells: dict[tuple[str, str, str], Resolved] = {}
-    found = set()
+    found, notes = set(), []
     text = doc.plain_text()
     for table_code, table in version.tables.items():
         readings, columns, unsure = {}, {}, set()
         stated = _header_units(text, table)
         in_yuan = {code for code, unit in stated.items() if unit == "元"}
+        alone = _printed_alone(table, runs)
         for row in table.rows.values():
             if not row.cells:
                 continue
             types = [table.columns[c].type for c in row.cells]
             columns[row.code] = row.cells
-            run = runs.get((table_code, row.code))
+            run = runs.get((table_code, row.code)) or alone.get(row.code, (None,))[0]
             if run is not None:
                 tiers, from_layout = _readings(run, types, _row_ends(table, row))
                 yuan = [i for i, c in enumerate(row.cells) if c in in_yuan]
@@ -75,11 +77,41 @@ def extract_tables(doc: Document, version_code: str) -> TableCells:
                     unsure.add(row.code)
                 found.add(table_code)
         resolved = resolve(readings, columns, list(version.checks), table_code, unsure)
+        for into, (_, group) in alone.items():
+            notes.append(_split_alone(resolved, group, into, table_code))
         for (row, col), cell in resolved.items():
             if _converted(cell, col in in_yuan) or _unit_assumed(cell, table.columns[col].type, col in stated):
                 cell = replace(cell, inferred=True)
             cells[(table_code, row, col)] = cell
-    return TableCells(version_code, cells, found, sections)
+    return TableCells(version_code, cells, found, sections, notes)
+
+
+def _printed_alone(table: Table, runs: dict) -> dict[str, tuple[list[Token], Row]]:
+    """A group printed as one row of values while none of its rows is printed (a 2021 report
+    printing the 2019 single （六）其他处理 row): {the row its values are read into: (run, group)}."""
+    out = {}
+    for row in table.rows.values():
+        run = runs.get((table.code, row.code))
+        if row.printed_alone and run and not any((table.code, part) in runs for part in row.printed_alone[0]):
+            out[row.printed_alone[1]] = (run, row)
+    return out
+
+
+def _split_alone(resolved: dict, group: Row, into: str, table: str) -> str:
+    """The group's values are its rows' sum: read into `into`, marked inferred; a 0 makes every
+    row 0 (counts are not negative), any other value leaves the other rows null. What was done,
+    for the record's warnings."""
+    parts, _ = group.printed_alone
+    for (row, col), cell in list(resolved.items()):
+        if row != into:
+            continue
+        resolved[(row, col)] = replace(cell, inferred=cell.value is not None or cell.inferred)
+        if cell.value == 0:
+            for part in parts:
+                resolved[(part, col)] = replace(resolved[(row, col)], inferred=True)
+    others = "、".join(f"{table}.{p}" for p in parts if p != into)
+    return (f"{group.label} printed as one row (the older template's): its values read into {table}.{into}, "
+            f"marked inferred; {others} are 0 where it prints 0 and null elsewhere")
 
 
 _UNIT = re.compile(r"(万元|万|元)$")

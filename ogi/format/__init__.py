@@ -31,6 +31,9 @@ class Row:
     match: re.Pattern | None
     cells: tuple[str, ...]
     group: bool = False
+    # a group printed as one row with values of its own (the older template's row): its rows
+    # (the group sums them) and the one its values are read into
+    printed_alone: tuple[tuple[str, ...], str] | None = None
 
 
 @dataclass(frozen=True)
@@ -244,7 +247,9 @@ def _table(code: str, spec: dict, layout: Layout) -> Table:
         if r.get("group"):
             cells = ()
         match = re.compile(r["match"]) if r.get("match") else None
-        rows[r["code"]] = Row(r["code"], r.get("label"), match, cells, bool(r.get("group")))
+        alone = r.get("printed_alone")
+        alone = (tuple(alone["parts"]), alone["into"]) if alone else None
+        rows[r["code"]] = Row(r["code"], r.get("label"), match, cells, bool(r.get("group")), alone)
     return Table(code, spec["label"], columns, rows, layout, tuple(spec.get("result_leaf_rows", ())))
 
 
