@@ -5,9 +5,10 @@ import dagster as dg
 from assets.common import BATCH, Progress, hold, stage_asset
 from assets.normalize import normalized_reports
 from assets.settings import OgiSettings
+from ogi.format import cross_year_cells
 from ogi.parallel import map_batches, pool
-from ogi.steps import CELL_COLUMNS, extract_row
-from ogi.store.parquet import count_rows, read_partition, write_partition
+from ogi.steps import CELL_COLUMNS, extract_row, narrow_row
+from ogi.store.parquet import DamagedPartition, count_rows, previous_year_values, read_partition, write_partition
 
 
 @stage_asset(deps=[normalized_reports],
@@ -15,11 +16,16 @@ from ogi.store.parquet import count_rows, read_partition, write_partition
 def extracted_reports(context: dg.AssetExecutionContext, settings: OgiSettings) -> dg.MaterializeResult:
     year, root = hold(context, settings), settings.storage_root
     docs = cells = with_value = 0
+    try:  # the year before narrows ambiguous cells; damaged, it cannot (validation says so)
+        previous = previous_year_values(root, year, cross_year_cells())
+    except DamagedPartition:
+        previous = {}
     with pool(settings.workers) as executor, write_partition(root, "extracted", year) as add_doc, \
             write_partition(root, "cells", year) as add_cells:
         progress = Progress(context, "extracted", count_rows(root, "normalized", year))
         for rows in read_partition(root, "normalized", year, batch_size=BATCH):
             for results in map_batches(executor, extract_row, rows, BATCH):
+                results = [narrow_row(r, previous) for r in results]
                 add_doc([doc for doc, _ in results])
                 columns = {k: [v for _, cs in results for v in cs[k]] for k in CELL_COLUMNS}
                 add_cells(columns)

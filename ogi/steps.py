@@ -8,7 +8,9 @@ from __future__ import annotations
 import json
 from datetime import date
 
+from ogi.extract.cross_year import narrow_across_years
 from ogi.extract.metadata import read_metadata, title_year
+from ogi.format import load_format
 from ogi.read.decode import UnreadableDocument
 from ogi.read.document import Document
 from ogi.read.normalize import head_document
@@ -70,6 +72,23 @@ def extract_row(row: dict) -> tuple[dict, dict[str, list]]:
 
 def cell_columns(cells: list[dict]) -> dict[str, list]:
     return {k: [c[k] for c in cells] for k in CELL_COLUMNS}
+
+
+def narrow_row(result: tuple[dict, dict[str, list]], previous: dict[str, dict]) -> tuple[dict, dict[str, list]]:
+    """An extract_row result with its ambiguous cells narrowed by the publisher's published
+    report of the year before (`previous`: publisher -> its cell values), the reasons in its
+    warnings; unchanged when there is nothing to narrow."""
+    doc, columns = result
+    before = previous.get(doc["publisher"]) if doc["publisher"] else None
+    if not before or doc["format_version"] is None or not any(columns["ambiguous"]):
+        return result
+    rows = [dict(zip(CELL_COLUMNS, values, strict=True)) for values in zip(*columns.values(), strict=True)]
+    cells, notes = narrow_across_years(load_format().versions[doc["format_version"]], rows, before)
+    if not notes:
+        return result
+    for c in cells:
+        c["value"] = None if c["value"] is None else float(c["value"])
+    return {**doc, "warnings": list(doc["warnings"] or []) + notes}, cell_columns(cells)
 
 
 def validate_row(item: tuple[dict, list[dict], dict | None]) -> list[dict]:
