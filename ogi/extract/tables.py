@@ -234,6 +234,9 @@ def _with_words(tokens: list[Token], i: int, width: int) -> list[Token] | None:
     """One-cell-per-line text whose row prints a word as a cell (`abc`, `不适用`): the tokenizer
     leaves the word and the lines after it as text. The lines from `i` on as one value run, when
     they give exactly the row's `width` cells and a word among them; None otherwise."""
+    j = i + (i < len(tokens) and tokens[i].kind == "value")
+    if j >= len(tokens) or tokens[j].kind != "text" or tokens[j].grid_row is not None:
+        return None  # no text right after the values: nothing to add (the common case)
     lines: list[str] = []
     cells = words = 0
     for tok in tokens[i:]:
