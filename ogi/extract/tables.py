@@ -320,8 +320,10 @@ def _row_under(tokens: list[Token], table: Table, start: int) -> tuple[list[Toke
             return out or [tok], trailing, i
         row = [t for t in tokens if t.grid_row == tok.grid_row]
         done_rows.add(tok.grid_row)
-        if all(t.kind == "value" or t.kind == "text" and _WORD.fullmatch(t.text.strip()) for t in row):
-            out.extend(row)  # a word in a cell of the data row (`abc`, `不适用`) is one of its cells
+        words = [t for t in row if t.kind == "text"]
+        if all(_WORD.fullmatch(t.text.strip()) for t in words) and (not words or len(row) == width) \
+                and all(t.kind in ("value", "text") for t in row):
+            out.extend(row)  # a word in a cell of the data row (`abc`, `不适用`), when the row is the table's cells
             if len(out) >= width:
                 return out, trailing, i
     return out, trailing, len(tokens)
