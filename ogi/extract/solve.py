@@ -73,7 +73,10 @@ class _Solver:
 
     def _set_live(self, row: str, readings: list[Reading]) -> None:
         self.live[row] = readings
-        self.hulls[row] = [_hull(readings, i) for i in range(len(readings[0]))]
+        if len(readings) == 1:  # a real table row: its one reading is its hull
+            self.hulls[row] = [_interval(cell) for cell in readings[0]]
+        else:
+            self.hulls[row] = [_hull(readings, i) for i in range(len(readings[0]))]
 
     def _bounds(self, row: str, col: str, fixed: Reading | None) -> tuple[float, float]:
         if row not in self.live or col not in self.index.get(row, {}):
@@ -95,7 +98,7 @@ class _Solver:
         mine = [c for c in self.usable if row in self.rows_in[id(c)]]
         own = [c for c in mine if self.rows_in[id(c)] == {row}]
         self._set_live(row, list(tiers[0]))
-        for tier in tiers:
+        for tier in tiers if len(tiers) > 1 else ():  # one tier: nothing to pick
             if any(all(self._feasible(c, row, r) for c in own) for r in tier):
                 self._set_live(row, list(tier))
                 break
