@@ -3,15 +3,20 @@
     python benchmarks/extract.py            # sample corpus + 1,000 generated HTML reports
     python benchmarks/extract.py --n 5000   # more generated reports
     python benchmarks/extract.py --pdf      # only the real PDFs: fast path vs the paths before it
+    python benchmarks/extract.py --html     # only the HTML comparisons (generated and real pages)
+
+Times are the process's CPU time (one process, one core), so other work on the machine adds
+less noise than to wall time.
 
 Each scenario runs in its own child process so its peak memory is its own. The real PDFs are read
 by the fast path (ogi.read.pdftext: every page through pdfium), by the previous path (table pages
 through pdfplumber) and by pdfplumber alone with pdfminer's logging as it was (the code before
 either), in alternating rounds, so the ratios hold on a busy machine.
 
-The ratio to
-pandas.read_html is over the same HTML files (pandas only parses tables; we also decode,
-normalize, locate, recover and check them).
+The HTML ratios are times over the same files, measured in alternating rounds in the same run
+(median of the paired rounds): `ogi extract` against pandas.read_html on the generated pages (pandas only
+parses tables; we also decode, normalize, locate, recover and check them) and against lxml's
+parse alone on the real pages (the floor: every HTML page is parsed by lxml first).
 """
 
 from __future__ import annotations
@@ -44,15 +49,19 @@ def _run(kind: str, files: list[str], queue) -> None:
         import pandas as pd
 
         work = lambda data, name: pd.read_html(io.BytesIO(data))
+    elif kind == "lxml":
+        from lxml import etree
+
+        work = lambda data, name: etree.fromstring(data, etree.HTMLParser())
     else:
         work = extract_report
     work(datas[0], files[0])  # warm caches (format, OpenCC)
-    start = time.perf_counter()
+    start = time.process_time()
     errors = 0
     for data, name in zip(datas, files, strict=True):
         result = work(data, name)
-        errors += kind != "pandas" and result["error"] is not None
-    seconds = time.perf_counter() - start
+        errors += kind not in ("pandas", "lxml") and result["error"] is not None
+    seconds = time.process_time() - start
     queue.put((seconds, errors, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
 
 
@@ -99,6 +108,24 @@ def real_pdfs(rounds: int = 5) -> None:
     print(f"text layer alone with pypdfium2: {_pypdfium2_pages_per_second(files):.0f} pages/s")
 
 
+_NAMES = {"pandas": "pandas.read_html", "lxml": "lxml parse alone"}
+
+
+def compare(label: str, files: list[str], kinds: tuple[str, ...], rounds: int) -> None:
+    """`ogi extract` and the alternatives over the same files in alternating rounds: the best
+    round of each, and the time of ogi divided by each alternative's (median of the rounds)."""
+    runs = {kind: [] for kind in kinds}
+    for _ in range(rounds):
+        for kind in kinds:
+            runs[kind].append(measure(kind, files))
+    for kind in kinds:
+        report(label if kind == "ogi" else f"  same files, {_NAMES[kind]}", files, *min(runs[kind]))
+    for kind in kinds[1:]:
+        ratios = sorted(ours[0] / theirs[0] for ours, theirs in zip(runs["ogi"], runs[kind], strict=True))
+        print(f"ogi extract ÷ {_NAMES[kind]}: {ratios[len(ratios) // 2]:.2f}x the time "
+              f"(median of {rounds} rounds, {ratios[0]:.2f}-{ratios[-1]:.2f})")
+
+
 def measure(kind: str, files: list[str]) -> tuple[float, int, float]:
     ctx = mp.get_context("spawn")
     queue = ctx.Queue()
@@ -120,40 +147,46 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=1000, help="generated reports")
     parser.add_argument("--pdf", action="store_true", help="only the real PDFs")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds of the HTML comparisons")
+    parser.add_argument("--html", action="store_true", help="only the HTML comparisons")
     args = parser.parse_args()
     if args.pdf:
         real_pdfs()
         return
-    from ogi.testing import random_report, render_docx, render_html, render_pdf
+    from ogi.testing import random_report, render_html
 
-    sample = sorted(glob.glob(str(ROOT / "samples" / "reports" / "*")))
-    report("sample corpus (samples/reports)", sample, *measure("ogi", sample))
     with tempfile.TemporaryDirectory() as tmp:
         generated = []
         for i in range(args.n):
             path = Path(tmp) / f"report_{i:05d}.html"
             path.write_text(render_html(random_report(i, "2021" if i % 2 else "2019")), encoding="utf-8")
             generated.append(str(path))
-        ours = report(f"{args.n} generated HTML reports", generated, *measure("ogi", generated))
-        theirs = report("  same files, pandas.read_html", generated, *measure("pandas", generated))
-        print(f"ogi extract vs pandas.read_html: {ours / theirs:.2f}x the documents per second")
-        pdfs, docxs = [], []
-        for i in range(args.n // 10):
-            generated_report = random_report(i, "2021" if i % 2 else "2019")
-            pdfs.append(Path(tmp) / f"report_{i:05d}.pdf")
-            pdfs[-1].write_bytes(render_pdf(generated_report))
-            docxs.append(Path(tmp) / f"report_{i:05d}.docx")
-            docxs[-1].write_bytes(render_docx(generated_report))
-        seconds, errors, rss = measure("ogi", [str(p) for p in pdfs])
-        report(f"{len(pdfs)} generated PDF reports", pdfs, seconds, errors, rss)
-        print(f"{'':<34} {2 * len(pdfs) / seconds:8.1f} pages/s (2 pages each)")
-        report(f"{len(docxs)} generated DOCX reports", docxs, *measure("ogi", [str(p) for p in docxs]))
-        real_pdfs()
         real = sorted(glob.glob(str(ROOT.parent / "shared" / "corpus" / "real" / "*.html")))
+        if not args.html:
+            sample = sorted(glob.glob(str(ROOT / "samples" / "reports" / "*")))
+            report("sample corpus (samples/reports)", sample, *measure("ogi", sample))
+            other_formats(tmp, args.n // 10)
+        compare(f"{args.n} generated HTML reports", generated, ("ogi", "pandas"), args.rounds)
         if real:
-            ours = report("real pages (shared corpus, 110-220 KB)", real * 20, *measure("ogi", real * 20))
-            theirs = report("  same files, pandas.read_html", real * 20, *measure("pandas", real * 20))
-            print(f"ogi extract vs pandas.read_html: {ours / theirs:.2f}x the documents per second")
+            compare("real pages (shared corpus, 110-220 KB)", real * 20, ("ogi", "lxml", "pandas"), args.rounds)
+
+
+def other_formats(tmp: str, n: int) -> None:
+    """Generated PDF and DOCX reports, and the real PDFs."""
+    from ogi.testing import random_report, render_docx, render_pdf
+
+    pdfs, docxs = [], []
+    for i in range(n):
+        generated_report = random_report(i, "2021" if i % 2 else "2019")
+        pdfs.append(Path(tmp) / f"report_{i:05d}.pdf")
+        pdfs[-1].write_bytes(render_pdf(generated_report))
+        docxs.append(Path(tmp) / f"report_{i:05d}.docx")
+        docxs[-1].write_bytes(render_docx(generated_report))
+    seconds, errors, rss = measure("ogi", [str(p) for p in pdfs])
+    report(f"{len(pdfs)} generated PDF reports", pdfs, seconds, errors, rss)
+    print(f"{'':<34} {2 * len(pdfs) / seconds:8.1f} pages/s (2 pages each)")
+    report(f"{len(docxs)} generated DOCX reports", docxs, *measure("ogi", [str(p) for p in docxs]))
+    real_pdfs()
 
 
 def _pages(files: list[str]) -> int:
