@@ -30,13 +30,22 @@ def _fmt(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else f"{x:g}"
 
 
-def _side(terms, values) -> tuple[float, str]:
-    total, text = 0.0, ""
-    for i, (coef, ref) in enumerate(terms):
+def _total(terms, values) -> float:
+    total = 0.0
+    for coef, ref in terms:
         total += coef * values[ref]
+    return total
+
+
+def _side(terms, values) -> str:
+    """A side of a broken rule as printed in its detail (only then: most rules hold)."""
+    if len(terms) > 8:
+        return f"{_fmt(_total(terms, values))} (sum of {len(terms)} cells)"
+    text = ""
+    for i, (coef, ref) in enumerate(terms):
         term = _fmt(values[ref]) if abs(coef) == 1 else f"{_fmt(abs(coef))} * {_fmt(values[ref])}"
         text += (("-" if coef < 0 else "") if i == 0 else (" - " if coef < 0 else " + ")) + term
-    return total, text if len(terms) <= 8 else f"{_fmt(total)} (sum of {len(terms)} cells)"
+    return text
 
 
 def check_rule(check: RuleCheck, values: dict) -> Violation | None:
@@ -47,12 +56,10 @@ def check_rule(check: RuleCheck, values: dict) -> Violation | None:
         names = ", ".join(".".join(r[1:]) for r in missing[:3]) + (" …" if len(missing) > 3 else "")
         return Violation(check.rule, check.table, check.row, check.column, check.severity, "not_evaluable",
                          f"null input: {names}", check.kind)
-    lhs, lhs_text = _side(check.lhs, values)
-    rhs, rhs_text = _side(check.rhs, values)
-    if _OPS[check.op](lhs, rhs):
+    if _OPS[check.op](_total(check.lhs, values), _total(check.rhs, values)):
         return None
     return Violation(check.rule, check.table, check.row, check.column, check.severity, "broken",
-                     f"{lhs_text} {_NEGATED[check.op]} {rhs_text}", check.kind)
+                     f"{_side(check.lhs, values)} {_NEGATED[check.op]} {_side(check.rhs, values)}", check.kind)
 
 
 def check_types(version: Version, raws: dict) -> list[Violation]:
