@@ -134,6 +134,12 @@ class _Solver:
         out = {}
         for row, cols in self.columns.items():
             rs = self.live.get(row)
+            if rs and len(rs) == 1:  # a real table row: every cell is its one reading's
+                inferred, reading = bool(self.several.get(row)), rs[0]
+                for i, col in enumerate(cols):
+                    value, raw = reading[i]
+                    out[(row, col)] = Resolved(value, raw, inferred and value is not None, False)
+                continue
             for i, col in enumerate(cols):
                 seen = {r[i] for r in rs} if rs else {(None, None)}
                 if len(seen) == 1:
