@@ -135,8 +135,7 @@ def _cell_text(td) -> str:
     return "".join(td.itertext()).strip()
 
 
-def _span(td, name: str) -> int:
-    value = td.get(name)
+def _span(value: str | None) -> int:
     if value is None:
         return 1
     try:
@@ -160,32 +159,33 @@ def _grid(table) -> Grid:
     pending: dict[int, tuple[str, int, bool]] = {}  # column -> (text, rows still covered, first col)
     rows, cells = [], 0
     for tr in _OWN_ROWS(table):
-        placed: list[tuple[int, Cell]] = []
+        placed: list[Cell] = []  # in column order: cells and spanned copies are placed left to right
         col = 0
         for td in tr:
             if td.tag not in ("td", "th"):
                 continue
             while col in pending:
                 col += _take_pending(pending, col, placed)
-            text, colspan, rowspan = _cell_text(td), _span(td, "colspan"), _span(td, "rowspan")
-            placed.append((col, Cell(text)))
-            for c in range(col, col + colspan):
-                if rowspan > 1:
+            text, colspan, rowspan = _cell_text(td), _span(td.get("colspan")), _span(td.get("rowspan"))
+            placed.append(Cell(text))
+            if rowspan > 1:
+                for c in range(col, col + colspan):
                     pending[c] = (text, rowspan - 1, c == col)
             col += colspan
-        for c in sorted(k for k in pending if k >= col):
-            _take_pending(pending, c, placed)
+        if pending:
+            for c in sorted(k for k in pending if k >= col):
+                _take_pending(pending, c, placed)
         cells += max(col, len(placed)) + len(pending)
         if cells > MAX_TABLE_CELLS:
             raise UnreadableDocument(f"a table expands to over {MAX_TABLE_CELLS:,} cells: refused")
-        rows.append([cell for _, cell in sorted(placed, key=lambda p: p[0])])
+        rows.append(placed)
     return Grid(rows)
 
 
 def _take_pending(pending, col, placed) -> int:
     text, left, first = pending[col]
     if first:
-        placed.append((col, Cell(text, spanned=True)))
+        placed.append(Cell(text, spanned=True))
     if left <= 1:
         del pending[col]
     else:
