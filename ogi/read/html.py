@@ -20,7 +20,7 @@ _CHROME = re.compile(
     r"sidebar|topbar|toolbar|login|search|copyright|friend-?links?|related|pager|tools?)([\s_-]|$)",
     re.IGNORECASE,
 )
-_WITH_CLASS_OR_ID = etree.XPath("//*[@class or @id]")
+_WITH_CLASS_OR_ID = etree.XPath("//@class/..|//@id/..")  # as //*[@class or @id], in document order, faster
 _KEEP = re.compile("勾稽|第二十条")  # chrome that holds the tables is not chrome
 _META_NAMES = ("articletitle", "pubdate", "contentsource", "author", "sitename", "columnname", "firstpublishedtime")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*>")
