@@ -14,7 +14,7 @@ from expectations.suites import gate_settings, rule_suite
 from expectations.validate import context, run_suite
 from ogi.format import load_format
 from ogi.report import extract_report
-from ogi.rules.prose import find_figure
+from ogi.rules.prose import compact, find_figure
 from ogi.testing import random_report, render_html, render_text
 from tests.conftest import REAL, SEEDS
 
@@ -118,6 +118,17 @@ def _prose(rule_id: str):
 ])
 def test_figure_bound_to_its_phrase(text, value):
     assert find_figure(_prose("prose_new_received"), {"s1": text}).value == value
+
+
+@pytest.mark.parametrize("text, compacted", [
+    ("受理政府信息公开申请 21 件", "受理政府信息公开申请21件"),
+    ("行政许可\n 3  0\t\n12 ", "行政许可3 0 12"),  # a run of spaces between two digits is one space
+    (" 1\n", "1"),
+    ("２　3 ²", "２ 3 ²"),  # digits as str.isdigit has them: full width, superscripts
+    ("", ""),
+])
+def test_compact_keeps_a_space_only_between_digits(text, compacted):
+    assert compact(text) == compacted
 
 
 @pytest.mark.parametrize("rule, text, value", [

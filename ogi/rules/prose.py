@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import pairwise
 
 from ogi.format import HEADING, Prose
 
@@ -31,11 +32,13 @@ def compact(text: str) -> str:
     """Section text with line breaks and spaces removed (PDF lines break inside words and numbers
     stand between spaces: `受理政府信息公开申请 21 件`), except between two digits (table cells).
     Cached: every prose rule of a document reads the same sections."""
-    def gap(m: re.Match) -> str:
-        before, after = m.string[m.start() - 1: m.start()], m.string[m.end(): m.end() + 1]
-        return " " if before.isdigit() and after.isdigit() else ""
-
-    return _SPACE.sub(gap, text)
+    parts = _SPACE.split(text)  # the text between runs of spaces: a run's neighbours are its parts' ends
+    out = [parts[0]]
+    for before, after in pairwise(parts):
+        if before[-1:].isdigit() and after[:1].isdigit():
+            out.append(" ")
+        out.append(after)
+    return "".join(out)
 
 
 def prose_text(sections: dict[str, str]) -> str:
