@@ -9,6 +9,7 @@ remaining readings of its row agree on it: never a guess.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ogi.extract.values import Reading
 from ogi.format import RuleCheck
@@ -37,6 +38,12 @@ def _hull(readings: list[Reading], i: int) -> tuple[float, float]:
     return min(lows), max(highs)
 
 
+@lru_cache(maxsize=64)
+def _positions(columns: tuple[str, ...]) -> dict[str, int]:
+    """Column -> its place in a reading (rows of a table share their columns)."""
+    return {c: i for i, c in enumerate(columns)}
+
+
 def resolve(
     tiers: dict[str, list[list[Reading]]],
     columns: dict[str, tuple[str, ...]],
@@ -61,9 +68,13 @@ class _Solver:
     def __init__(self, tiers, columns, checks, table, unsure):
         self.columns = columns
         self.several = {row: len(ts) > 1 or len(ts[0]) > 1 or row in unsure for row, ts in tiers.items()}
-        self.index = {row: {c: i for i, c in enumerate(cols)} for row, cols in columns.items()}
+        self.index = {row: _positions(cols) for row, cols in columns.items()}
         self.usable = [c for c in checks if c.op == "==" and c.severity == "error" and c.table == table]
         self.rows_in = {id(c): {r for _, (_, r, _) in c.lhs + c.rhs} for c in self.usable}
+        self.checks_of: dict[str, list[RuleCheck]] = {}  # each row's checks, in the format's order
+        for c in self.usable:
+            for r in self.rows_in[id(c)]:
+                self.checks_of.setdefault(r, []).append(c)
         self.live: dict[str, list[Reading]] = {}
         self.hulls: dict[str, list[tuple[float, float]]] = {}
         self.stages: dict[str, list[list[RuleCheck]]] = {}
@@ -95,7 +106,7 @@ class _Solver:
 
     def _pick_tier(self, row: str, tiers: list[list[Reading]]) -> None:
         """A row's own total picks its tier: the first tier with a reading that can add up."""
-        mine = [c for c in self.usable if row in self.rows_in[id(c)]]
+        mine = self.checks_of.get(row, [])
         own = [c for c in mine if self.rows_in[id(c)] == {row}]
         self._set_live(row, list(tiers[0]))
         for tier in tiers if len(tiers) > 1 else ():  # one tier: nothing to pick
