@@ -103,12 +103,18 @@ def _normalize_blocks(blocks: list, join_lines: bool) -> list:
     out = []
     for block in blocks:
         if isinstance(block, Grid):
-            out.append(Grid([[Cell(next(normalized).strip(), c.spanned) for c in row] for row in block.rows]))
+            out.append(Grid([[_renamed(c, next(normalized).strip()) for c in row] for row in block.rows]))
         else:
             text = next(normalized).strip()
             if text:
                 out.append(text)
     return out
+
+
+def _renamed(cell: Cell, text: str) -> Cell:
+    """The cell with its normalized text (itself when normalizing changed nothing: most cells
+    are digits, and cells are immutable)."""
+    return cell if text == cell.text else Cell(text, cell.spanned)
 
 
 def head_document(data: bytes, name: str = "", lines: int = 40) -> Document | None:
