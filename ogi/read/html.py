@@ -26,6 +26,9 @@ _META_NAMES = ("articletitle", "pubdate", "contentsource", "author", "sitename",
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*>")
 _PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True)
 _OWN_ROWS = etree.XPath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")
+# A table's own cells, in document order: those with as many tables around them as its own
+# (`tables`, itself included), so that it is the nearest; not the cells of tables inside them.
+_OWN_CELLS = etree.XPath(".//*[(self::td or self::th) and count(ancestor::table) = $tables]")
 
 
 def _drop(el) -> None:
@@ -101,10 +104,9 @@ class _Walker:
             if el.find(".//table") is None:
                 self.blocks.append(_grid(el))
             else:  # a layout table: its cells are containers
-                for cell in el.iter("td", "th"):
-                    if _owner_table(cell) is el:
-                        self.walk_children(cell, depth)
-                        self.flush()
+                for cell in _OWN_CELLS(el, tables=sum(1 for _ in el.iterancestors("table")) + 1):
+                    self.walk_children(cell, depth)
+                    self.flush()
             return
         block = tag in _BLOCK
         if block:
@@ -120,13 +122,6 @@ class _Walker:
             self.walk(child, depth + 1)
             if child.tail:
                 self.line.append(child.tail)
-
-
-def _owner_table(cell):
-    parent = cell.getparent()
-    while parent is not None and parent.tag != "table":
-        parent = parent.getparent()
-    return parent
 
 
 def _cell_text(td) -> str:
