@@ -12,19 +12,19 @@ import pandas as pd
 
 from expectations import CHECKS
 from expectations.data_docs import build_data_docs
-from expectations.residuals import rule_residuals
+from expectations.residuals import batch_residuals, rule_residuals
 from expectations.suites import documents_suite, gate_settings, rule_severities, rule_suite
-from expectations.validate import context, run_suite
+from expectations.validate import LISTED, context, run_suite
 from ogi.format import cross_year_cells
-from ogi.parallel import batched
+from ogi.parallel import map_batches, pool
 from ogi.rules.waivers import load_waivers
 from ogi.store.parquet import (
     PUBLISHED,
     SCHEMAS,
     DamagedPartition,
-    documents_with_cells,
     previous_year_values,
     read_table,
+    year_batches,
 )
 from ogi.store.verdict import staging_digest, write_verdict
 
@@ -41,21 +41,21 @@ class CheckOutcome:
     waived: int
 
 
-def run_gate(root: str, year: int, waivers_path: str, gate_path: str | None) -> tuple[list[CheckOutcome], str]:
+def run_gate(root: str, year: int, waivers_path: str, gate_path: str | None, workers: int = 1
+             ) -> tuple[list[CheckOutcome], str]:
+    """workers: processes for recomputing the rules (0: one per usable CPU; 1: this process)."""
     staged = staging_digest(root, year, PUBLISHED)
     documents = read_table(root, "documents", year).to_pandas()
-    violations = read_table(root, "violations", year, filters=[("status", "=", "broken")]).to_pandas()
     waivers = load_waivers(waivers_path)
     try:
         previous = previous_year_values(root, year, cross_year_cells())
     except DamagedPartition:  # the validation stage recorded it; the cross-year rules are not judged
         previous = {}
-    residuals = _residuals(root, year, previous)
-    waived = pd.Series([(d, r) in waivers for d, r in zip(residuals["doc_id"], residuals["rule"], strict=True)],
-                       index=residuals.index, dtype=bool)
-    checked = residuals[~waived]
+    residuals = _residuals(root, year, previous, pd.CategoricalDtype(documents["doc_id"]), workers)
+    waived = _waived(residuals, waivers)
+    checked = residuals[~waived] if waived.any() else residuals
     ctx, settings = context(), gate_settings(gate_path)
-    publisher = dict(zip(documents["doc_id"], documents["publisher"], strict=True))
+    publisher = documents.set_index("doc_id")["publisher"]
     outcomes = []
     for name, table in CHECKS.items():
         if table:
@@ -70,7 +70,7 @@ def run_gate(root: str, year: int, waivers_path: str, gate_path: str | None) -> 
             name=name, passed=not outcome.failures, blocking=outcome.blocking,
             gates=table is None or "error" in rule_severities(table), evaluated=outcome.evaluated,
             failed_rules=sorted({f.rule for f in outcome.failures}),
-            failing_documents=_failures_table(outcome, violations, publisher),
+            failing_documents=_failures_table(outcome, root, year, publisher),
             waived=int(waived[residuals["table"] == table].sum()) if table else 0,
         ))
     write_verdict(root, year, staged, passed=not any(o.blocking for o in outcomes),
@@ -78,36 +78,52 @@ def run_gate(root: str, year: int, waivers_path: str, gate_path: str | None) -> 
     return outcomes, build_data_docs(ctx, root, year)
 
 
-def _residuals(root: str, year: int, previous: dict[str, dict]) -> pd.DataFrame:
-    """Residuals of the whole year, a batch of documents at a time: only the residual frame (a
-    few dozen small rows per document, categorical labels) is held for the whole year."""
+def _residuals(root: str, year: int, previous: dict[str, dict], doc_ids: pd.CategoricalDtype, workers: int
+               ) -> pd.DataFrame:
+    """Residuals of the whole year, a batch of documents at a time on the worker pool: only the
+    residual frame is held for the whole year, every label in it categorical (doc_id too), about
+    15 bytes a row."""
+    doc_columns = ["doc_id", "format_version", "sections", "publisher"]
     cell_columns = ["doc_id", "table", "row", "column", "value", "raw"]
-    doc_columns = ["doc_id", "format_version", "sections"]
-    parts = []
-    for batch in batched(documents_with_cells(root, year), 512):
-        extracted = pd.DataFrame([doc for doc, _ in batch], columns=doc_columns)
-        cells = pd.DataFrame([c for _, cs in batch for c in cs], columns=cell_columns)
-        before = {doc["doc_id"]: previous[doc["publisher"]] for doc, _ in batch if doc["publisher"] in previous}
-        parts.append(rule_residuals(cells.astype({"value": "float64"}), extracted, before))
+
+    def items():
+        for docs, cells in year_batches(root, year, 512, doc_columns, cell_columns):
+            publishers = zip(docs.column("doc_id").to_pylist(), docs.column("publisher").to_pylist(), strict=True)
+            yield docs, cells, {d: previous[p] for d, p in publishers if p in previous}
+
+    with pool(workers) as executor:
+        parts = [part.astype({"doc_id": doc_ids}) for batch in map_batches(executor, batch_residuals, items(), 4)
+                 for part in batch]
     if not parts:
         return rule_residuals(pd.DataFrame(columns=cell_columns), pd.DataFrame(columns=doc_columns))
     return pd.concat(parts, ignore_index=True)
 
 
-MAX_LISTED = 300  # failing instances spelled out in a check's metadata; all of them are in `violations`
+def _waived(residuals: pd.DataFrame, waivers: dict) -> pd.Series:
+    """Rows of a waived (doc_id, rule): only the rows of waived documents are looked at."""
+    waived = pd.Series(False, index=residuals.index)
+    mine = residuals["doc_id"].isin({d for d, _ in waivers})
+    for i, doc_id, rule in residuals.loc[mine, ["doc_id", "rule"]].itertuples():
+        waived[i] = (doc_id, rule) in waivers
+    return waived
 
 
-def _failures_table(outcome, violations: pd.DataFrame, publisher: dict) -> str:
+MAX_LISTED = LISTED  # failing instances spelled out in a check's metadata; all of them are in `violations`
+
+
+def _failures_table(outcome, root: str, year: int, publisher: pd.Series) -> str:
     """The first MAX_LISTED failing instances with their detail, then how many more. Only the
-    violations of the listed documents are looked at, so the cost does not grow with the year."""
+    violations of the listed documents are read, so the cost does not grow with the year."""
     listed, errors, total = [], [], 0
     for f in outcome.failures:
         if f.error:
             errors.append(f"| – | – | {f.rule} | – | expectation raised: {f.error} |")
-        total += len(f.doc_ids)
+        total += max(f.count, len(f.doc_ids))
         locations = f.locations or [""] * len(f.doc_ids)
         listed += [(d, loc, f) for d, loc in zip(f.doc_ids, locations, strict=True)][:MAX_LISTED - len(listed)]
-    shown = violations[violations["doc_id"].isin({d for d, _, _ in listed})]
+    shown = read_table(root, "violations", year, columns=["doc_id", "rule", "row", "column", "detail"],
+                       filters=[("status", "=", "broken"), ("doc_id", "in", sorted({d for d, _, _ in listed}))]
+                       ).to_pandas() if listed else pd.DataFrame(columns=["doc_id", "rule", "row", "column", "detail"])
     details: dict[tuple[str, str], list[tuple]] = {}
     for doc_id, rule, row, column, detail in shown[["doc_id", "rule", "row", "column", "detail"]].itertuples(
             index=False):

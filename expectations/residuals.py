@@ -71,6 +71,15 @@ def rule_residuals(cells: pd.DataFrame, extracted: pd.DataFrame, previous: dict[
     return frame.astype(_categories())
 
 
+def batch_residuals(item: tuple) -> pd.DataFrame:
+    """rule_residuals of one batch of staged documents, as the gate's workers run it: (extracted
+    rows, their cells, doc_id -> the publisher's cells of the year before), the rows as Arrow
+    tables (cheap to send). doc_id comes back categorical: the batch's frame pickles small."""
+    docs, cells, previous = item
+    frame = rule_residuals(cells.to_pandas(), docs.to_pandas(), previous)
+    return frame.astype({"doc_id": "category"})
+
+
 def _sum(wide: pd.DataFrame, terms) -> pd.Series:
     total = pd.Series(0.0, index=wide.index)
     for coef, (table, row, column) in terms:
@@ -94,7 +103,8 @@ def _type_rules(version, doc_ids, cells: pd.DataFrame) -> list[pd.DataFrame]:
     broken: dict[tuple, list[str]] = {}
     if "raw" in cells:
         mine = cells[cells["doc_id"].isin(set(doc_ids)) & cells["raw"].notna()]
-        for doc, table, row, col, raw in mine[["doc_id", "table", "row", "column", "raw"]].itertuples(index=False):
+        columns = (mine[c].tolist() for c in ("doc_id", "table", "row", "column", "raw"))  # not row by row
+        for doc, table, row, col, raw in zip(*columns, strict=True):
             type_name = types.get((table, row, col))
             if type_name is None or cell_value(raw, type_name)[2]:
                 continue
@@ -113,30 +123,38 @@ def _type_rules(version, doc_ids, cells: pd.DataFrame) -> list[pd.DataFrame]:
 
 def _text_rules(version, extracted: pd.DataFrame, wide: pd.DataFrame) -> list[pd.DataFrame]:
     """Text rules as residuals: `>= 0` means the rule holds. A prose rule's residual is its
-    tolerance less the distance between the prose's figure and its table cells."""
-    frames = []
-    cells = wide.reindex(extracted["doc_id"]) if not wide.empty else None
-    for rule in version.text_rules:
-        filled = None
+    tolerance less the distance between the prose's figure and its table cells. A document's
+    rules are judged one after the other (its sections parsed and compacted once), its cells read
+    as columns."""
+    rules, ids = version.text_rules, extracted["doc_id"]
+    filled, columns = [], []  # per rule, in order (two rules may share an id)
+    for rule in rules:
+        count = None
         if rule.table_values and rule.table_values in version.tables:
             keys = [f"{rule.table_values}.{r}.{c}" for r, c in version.tables[rule.table_values].cells()]
-            part = wide.reindex(index=extracted["doc_id"], columns=keys)
-            filled = part.notna().sum(axis=1).to_numpy()
-        residual = []
-        for i, raw in enumerate(extracted["sections"]):
-            sections = json.loads(raw) if isinstance(raw, str) else {}
-            values = {} if cells is None else {ref: _cell(cells, i, ref) for ref in rule.cells()}
-            residual.append(_text_residual(rule, sections, values, None if filled is None else filled[i]))
-        location = rule.section or _located(rule)
-        frames.append(_frame(extracted["doc_id"], rule.id, rule.kind, rule.severity, ">=", "text", location,
-                             pd.array(residual, dtype="Float64").astype("float64")))
-    return frames
+            count = wide.reindex(index=ids, columns=keys).notna().sum(axis=1).to_numpy()
+        filled.append(count)
+        columns.append({ref: _column(wide, ids, ref) for ref in rule.cells()})
+    residuals: list[list] = [[] for _ in rules]
+    for i, raw in enumerate(extracted["sections"]):
+        sections = json.loads(raw) if isinstance(raw, str) else {}
+        for rule, cells, count, out in zip(rules, columns, filled, residuals, strict=True):
+            values = {ref: _value(column, i) for ref, column in cells.items()}
+            out.append(_text_residual(rule, sections, values, None if count is None else count[i]))
+    return [_frame(ids, rule.id, rule.kind, rule.severity, ">=", "text", rule.section or _located(rule),
+                   pd.array(out, dtype="Float64").astype("float64")) for rule, out in zip(rules, residuals, strict=True)]
 
 
-def _cell(cells: pd.DataFrame, i: int, ref) -> float | None:
+def _column(wide: pd.DataFrame, doc_ids, ref):
+    """The cell's values for these documents, or None when no document has the cell."""
     key = ".".join(ref)
-    value = cells[key].iloc[i] if key in cells else None
-    return None if value is None or pd.isna(value) else float(value)
+    return wide[key].reindex(doc_ids).to_numpy(dtype="float64") if key in wide else None
+
+
+def _value(column, i: int) -> float | None:
+    if column is None or column[i] != column[i]:  # NaN: null
+        return None
+    return float(column[i])
 
 
 def _located(rule) -> str:

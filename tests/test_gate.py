@@ -108,17 +108,53 @@ def test_gate_settings_that_would_switch_a_rule_off_or_are_malformed_are_refused
         gate_settings(str(path))
 
 
-def test_a_check_lists_the_first_failures_and_counts_the_rest():
+def test_a_check_lists_the_first_failures_and_counts_the_rest(tmp_path):
     from expectations.gate import MAX_LISTED, _failures_table
     from expectations.validate import Failure, SuiteOutcome
+    from ogi.store.parquet import write_partition
 
     n = 2 * MAX_LISTED
     docs = [f"{i:064x}" for i in range(n)]
-    violations = pd.DataFrame({"doc_id": docs, "rule": "t3_balance", "row": "total", "column": "natural_person",
-                               "detail": [f"{i} + 0 != {i} + 1" for i in range(n)]})
-    outcome = SuiteOutcome("t3_rules", False, 1, [Failure("t3_balance", "error", docs, ["natural_person"] * n)])
-    table = _failures_table(outcome, violations, {docs[0]: "某县人民政府"}).splitlines()
+    with write_partition(str(tmp_path), "violations", 2023) as append:
+        append({"doc_id": docs, "rule": ["t3_balance"] * n, "kind": ["official"] * n, "severity": ["error"] * n,
+                "status": ["broken"] * n, "table": ["t3"] * n, "row": ["total"] * n, "column": ["natural_person"] * n,
+                "detail": [f"{i} + 0 != {i} + 1" for i in range(n)], "waived": [False] * n})
+    # as GX's SUMMARY result gives it: the first MAX_LISTED rows and the count of all
+    failure = Failure("t3_balance", "error", docs[:MAX_LISTED], ["natural_person"] * MAX_LISTED, count=n)
+    outcome = SuiteOutcome("t3_rules", False, 1, [failure])
+    table = _failures_table(outcome, str(tmp_path), 2023, pd.Series({docs[0]: "某县人民政府"})).splitlines()
     assert len(table) == 2 + MAX_LISTED + 1 and table[-1].endswith(f"{MAX_LISTED:,} more failing instances in the "
                                                                       "`violations` dataset |")
     assert table[2] == f"| {docs[0][:12]} | 某县人民政府 | t3_balance (error) | natural_person | 0 + 0 != 0 + 1 |"
     assert table[-2].endswith(f"| {MAX_LISTED - 1} + 0 != {MAX_LISTED - 1} + 1 |")
+
+
+def test_a_result_names_the_first_failing_rows_and_counts_them_all():
+    from expectations.validate import LISTED
+
+    n = LISTED + 50
+    frame = pd.DataFrame({"doc_id": [f"d{i}" for i in range(n)], "rule": "t3_balance", "location": "total",
+                          "residual": [-1.0] * (n - 1) + [0.0]})
+    outcome = run_suite(context(), rule_suite("t3", gate_settings()), frame, ["doc_id", "location"])
+    failure, = outcome.failures
+    assert failure.count == n - 1 and failure.doc_ids == [f"d{i}" for i in range(LISTED)]
+
+
+def test_the_gate_reads_documents_and_their_cells_in_batches_as_the_stages_staged_them(tmp_path):
+    from ogi.steps import CELL_COLUMNS
+    from ogi.store.parquet import documents_with_cells, write_partition, year_batches
+
+    root, docs = str(tmp_path), [f"{i:064x}" for i in range(7)]
+    cells_of = {d: i % 3 for i, d in enumerate(docs)}  # 0, 1 or 2 cells: some documents have none
+    with write_partition(root, "extracted", 2023) as add_doc, write_partition(root, "cells", 2023) as add_cells:
+        for part in (docs[:4], docs[4:]):  # two writes, as two batches of the extract stage
+            add_doc([{"doc_id": d, "warnings": []} for d in part])
+            cells = [{**dict.fromkeys(CELL_COLUMNS), "doc_id": d, "table": "t3", "row": "total", "column": str(k),
+                      "value": float(k)} for d in part for k in range(cells_of[d])]
+            add_cells(cells)
+    expected = [(doc["doc_id"], [c["column"] for c in cells]) for doc, cells in documents_with_cells(root, 2023)]
+    batches = list(year_batches(root, 2023, batch_size=3))
+    assert [len(d) for d, _ in batches] == [3, 3, 1]
+    got = [(d, [c for i, c in zip(cells["doc_id"].to_pylist(), cells["column"].to_pylist(), strict=True) if i == d])
+           for docs_, cells in batches for d in docs_["doc_id"].to_pylist()]
+    assert got == expected and sum(len(c) for _, c in batches) == sum(cells_of.values())

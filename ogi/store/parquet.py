@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ogi.figures import figure_columns
@@ -154,6 +155,38 @@ def documents_with_cells(root: str, year: int | str, batch_size: int = 256) -> I
                 mine.append(pending)
                 pending = next(cells, None)
             yield doc, mine
+
+
+def year_batches(root: str, year: int | str, batch_size: int = 512, doc_columns: list[str] | None = None,
+                 cell_columns: list[str] | None = None) -> Iterator[tuple[pa.Table, pa.Table]]:
+    """(extracted rows, their cells) as Arrow tables, batch_size documents at a time: the columnar
+    twin of documents_with_cells (both staged files hold documents in the same order)."""
+    cells = (b for b in _batches(root, "cells", year, 65536, cell_columns))
+    schema = SCHEMAS["cells"]
+    pending = pa.schema([schema.field(c) for c in cell_columns or schema.names]).empty_table()
+    for docs in _batches(root, "extracted", year, batch_size, doc_columns):
+        ids = docs.column("doc_id")
+        while True:
+            mine = pc.is_in(pending.column("doc_id"), value_set=ids)
+            first_other = pc.index(mine, False).as_py()
+            if first_other >= 0:
+                break
+            more = next(cells, None)
+            if more is None:
+                first_other = len(pending)
+                break
+            pending = pa.concat_tables([pending, pa.Table.from_batches([more])])
+        yield pa.Table.from_batches([docs]), pending.slice(0, first_other)
+        pending = pending.slice(first_other)
+
+
+def _batches(root: str, dataset: str, year: int | str, batch_size: int, columns: list[str] | None):
+    fs, _ = filesystem(root)
+    path = partition_path(root, dataset, year, staging=True)
+    if not fs.exists(path):
+        return
+    with fs.open(path, "rb") as handle, _named(path):
+        yield from pq.ParquetFile(handle).iter_batches(batch_size=batch_size, columns=columns)
 
 
 def previous_year_values(root: str, year: int | str, refs: set[tuple[str, str, str]]) -> dict[str, dict]:
