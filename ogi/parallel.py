@@ -60,23 +60,40 @@ def _ready(_: int) -> None:
     time.sleep(0.05)  # long enough for every worker to take one
 
 
+class LazyPool:
+    """n worker processes, started at the first map (a step with nothing for them starts none)."""
+
+    def __init__(self, n: int, memory_mib: int):
+        self.n, self.memory_mib, self.executor = n, memory_mib, None
+
+    def map(self, fn: Callable, items: Iterable, chunksize: int = 1) -> Iterator:
+        if self.executor is None:
+            self.executor = ProcessPoolExecutor(max_workers=self.n, mp_context=mp.get_context("spawn"),
+                                                initializer=_worker_init, initargs=(self.memory_mib,))
+            # Start every worker now, so that each has armed its parent-death signal before the work
+            # runs: a worker still starting when its parent is killed could otherwise outlive it.
+            list(self.executor.map(_ready, range(self.n)))
+        return self.executor.map(fn, items, chunksize=chunksize)
+
+    def shutdown(self) -> None:
+        if self.executor is not None:
+            self.executor.shutdown(wait=True, cancel_futures=True)
+
+
 @contextmanager
 def pool(n: int = 0, memory_mib: int = MEMORY_MIB):
-    """A process pool of n workers (0: one per usable CPU) for the life of the block; None when
-    n is 1, so the work runs in this process. Stopped however the block ends."""
+    """A process pool of n workers (0: one per usable CPU) for the life of the block, started when
+    first given work; None when n is 1, so the work runs in this process. Stopped however the
+    block ends."""
     n = n or usable_cpus()
     if n <= 1:
         yield None
         return
-    executor = ProcessPoolExecutor(max_workers=n, mp_context=mp.get_context("spawn"),
-                                   initializer=_worker_init, initargs=(memory_mib,))
+    workers = LazyPool(n, memory_mib)
     try:
-        # Start every worker now, so that each has armed its parent-death signal before the step
-        # runs: a worker still starting when its parent is killed could otherwise outlive it.
-        list(executor.map(_ready, range(n)))
-        yield executor
+        yield workers
     finally:
-        executor.shutdown(wait=True, cancel_futures=True)
+        workers.shutdown()
 
 
 def batched(items: Iterable, n: int) -> Iterator[list]:
@@ -94,8 +111,19 @@ def map_batches(executor, fn: Callable, items: Iterable, batch: int = 256) -> It
             yield list(executor.map(fn, chunk, chunksize=max(1, len(chunk) // (4 * usable_cpus()))))
 
 
-def read_years(executor, items: list[tuple[bytes, str]], ocr: bool = False) -> list[int | None]:
-    """The report year each (bytes, name) states, on the pool (ocr: PDFs without text by OCR)."""
-    from ogi.steps import report_year
+IN_PROCESS_BYTES = 2**21  # larger documents have their title read by a worker, under its memory ceiling
 
-    return [year for batch in map_batches(executor, partial(report_year, ocr=ocr), items) for year in batch]
+
+def read_years(executor, items: list[tuple[bytes, str]], ocr: bool = False) -> list[int | None]:
+    """The report year each (bytes, name) states: from its title, read in this process (cheap),
+    else from the whole document, on the pool (ocr: PDFs without text by OCR). Only the documents
+    whose title says no year (or that are large) are sent to a worker."""
+    from ogi.steps import report_year, title_report_year
+
+    years = [title_report_year(item) if len(item[0]) <= IN_PROCESS_BYTES else None for item in items]
+    rest = [i for i, year in enumerate(years) if year is None]
+    read = (y for batch in map_batches(executor, partial(report_year, ocr=ocr), [items[i] for i in rest])
+            for y in batch)
+    for i, year in zip(rest, read, strict=True):
+        years[i] = year
+    return years

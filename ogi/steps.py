@@ -17,17 +17,20 @@ from ogi.read.normalize import head_document
 from ogi.report import Extracted, extract_stage, normalize_stage, validate_stage
 
 
-def report_year(item: tuple[bytes, str], ocr: bool = False) -> int | None:
-    """The report year a document's content states, or None when it cannot be read.
-
-    The title alone usually says it, and reading it is cheap; when it does not, the whole
-    document is read, exactly as the extract stage will.
-    """
+def title_report_year(item: tuple[bytes, str]) -> int | None:
+    """The report year a document's title states (the title alone is read: cheap), or None."""
     data, name = item
     head = head_document(data, name)
-    year = title_year(head) if head is not None else None
+    return title_year(head) if head is not None else None
+
+
+def report_year(item: tuple[bytes, str], ocr: bool = False) -> int | None:
+    """The report year a document's content states, or None when it cannot be read: the title,
+    else the whole document read exactly as the extract stage will."""
+    year = title_report_year(item)
     if year is not None:
         return year
+    data, name = item
     doc, _ = normalize_stage(data, name, ocr=ocr)
     return read_metadata(doc).year if doc is not None else None
 

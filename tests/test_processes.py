@@ -117,3 +117,16 @@ def test_ogi_dev_started_with_sigint_ignored_stops_everything(tmp_path, stop):
     # gives SIGTERM the disposition of SIGINT)
     left, took, log = _dev_session_after(tmp_path, signal.SIG_IGN, stop)
     assert left == [], f"{left} still alive {took:.0f} s after {signal.Signals(stop).name}:\n{log}"
+
+
+def test_years_stated_in_titles_are_read_without_starting_a_worker():
+    from ogi.parallel import pool, read_years
+    from ogi.testing import random_report, render_html, render_text
+
+    html = render_html(random_report(1, "2021", 2022)).encode()
+    untitled = "\n".join(render_text(random_report(2, "2021", 2021)).splitlines()[1:]).encode()  # no title line
+    with pool(2) as executor:
+        assert read_years(executor, [(html, "a.html")]) == [2022]
+        assert executor.executor is None  # nothing needed a worker: none was started
+        assert read_years(executor, [(html, "a.html"), (untitled, "b.txt")]) == [2022, 2021]
+        assert executor.executor is not None  # the document without a title went to a worker
