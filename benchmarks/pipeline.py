@@ -1,12 +1,17 @@
-"""End-to-end speed and memory of one report year: 1,000 generated reports from a local folder.
+"""End-to-end speed and memory of report years: N generated reports a year from a local folder.
 
-    python benchmarks/pipeline.py            # 1,000 reports, every core
-    python benchmarks/pipeline.py --n 3000   # more
+    python benchmarks/pipeline.py                         # 1,000 reports of 2023, every core
+    python benchmarks/pipeline.py --n 10000 --broken 0.05 --workers 2
+    python benchmarks/pipeline.py --n 3000 --years 2021,2022,2023   # a backfill in one process
+    python benchmarks/pipeline.py --n 3000 --compare 1,2 --rounds 3  # 1 against 2 workers, alternating
 
-Runs exactly what a user runs, `dagster asset materialize -m orchestration.definitions --select
-'*' --partition YEAR`, in a fresh process (Python start, Dagster, definitions, fetch ->
-normalize -> extract -> validate -> Great Expectations gate -> publish), and prints documents
-per second, each step's time and the peak memory of that process and of its workers.
+Runs what a user runs, in a fresh process: for one year `dagster asset materialize -m
+orchestration.definitions --select '*' --partition YEAR`; for several, `ogi materialize --year
+… --year …` (the years one after the other in one process, as a queued backfill runs them).
+Prints, per run: seconds end to end and documents a second; each step's seconds (from the run's
+Dagster event log); the peak RSS of every process (the run's and each worker, sampled from
+/proc); the CPU seconds all of them used. `--broken` makes that share of the reports break rules
+(a negative count in table 2: warnings, so the year still publishes and the gate lists them).
 """
 
 from __future__ import annotations
@@ -14,9 +19,11 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -26,51 +33,172 @@ sys.path.insert(0, str(ROOT))
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--n", type=int, default=1000)
-    parser.add_argument("--year", type=int, default=2023)
+    parser.add_argument("--n", type=int, default=1000, help="reports a year")
+    parser.add_argument("--years", default="2023", help="report years, comma-separated (several: one process)")
     parser.add_argument("--workers", type=int, default=0, help="0: one per core")
+    parser.add_argument("--broken", type=float, default=0.0, help="share of the reports that break a rule")
+    parser.add_argument("--compare", help="worker counts to alternate, e.g. 1,2 (paired rounds)")
+    parser.add_argument("--rounds", type=int, default=1)
     args = parser.parse_args()
-    from ogi.testing import random_report, render_html
-
+    years = [int(y) for y in args.years.split(",")]
+    counts = [int(w) for w in args.compare.split(",")] if args.compare else [args.workers]
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp, "reports")
-        folder.mkdir()
-        for i in range(args.n):
-            report = random_report(i, "2021", args.year)
-            (folder / f"report_{i:05d}.html").write_text(render_html(report), encoding="utf-8")
-        registry = Path(tmp, "sources.yaml")
-        registry.write_text(f"sources:\n  - {{name: generated, kind: files, path: {folder}}}\n", encoding="utf-8")
-        home = Path(tmp, "dagster_home")
-        home.mkdir()
-        (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
-        env = {**os.environ, "OGI_DATA": str(Path(tmp, "data")), "OGI_SOURCES": str(registry),
-               "OGI_WAIVERS": str(Path(tmp, "none.yaml")), "DAGSTER_HOME": str(home)}
-        if args.workers:
-            env["OGI_WORKERS"] = str(args.workers)
-        dagster = str(Path(sys.executable).parent / "dagster")
-        command = [dagster, "asset", "materialize", "-m", "orchestration.definitions", "--select", "*",
-                   "--partition", str(args.year)]
-        start = time.perf_counter()
-        done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
-        seconds = time.perf_counter() - start
-        steps = _step_times(done.stderr)
-        published = Path(tmp, "data", "documents", f"year={args.year}", "part-0.parquet").is_file()
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"{args.n} generated reports, year {args.year}: exit {done.returncode}, published={published}")
-    print(f"end to end (fresh `dagster asset materialize` process) {seconds:6.1f} s = {args.n / seconds:6.1f} documents/s")
-    for step, took in steps:
-        print(f"  {step:<22} {took}")
-    print(f"peak RSS of the largest process (Dagster's or a worker's): {peak:6.0f} MiB")
+        _generate(folder, args.n, years, args.broken)
+        print(f"{args.n:,} generated HTML reports a year, years {', '.join(map(str, years))}, "
+              f"{args.broken:.0%} breaking a rule; {os.cpu_count()} CPUs, load average "
+              f"{os.getloadavg()[0]:.1f} at the start")
+        totals: dict[int, list[float]] = {w: [] for w in counts}
+        for round_ in range(args.rounds):
+            for workers in counts if round_ % 2 == 0 else counts[::-1]:
+                seconds = _run(Path(tmp), folder, years, workers, args.n)
+                totals[workers].append(seconds)
+        if len(counts) > 1:
+            base = counts[0]
+            for w in counts[1:]:
+                ratios = [b / s for b, s in zip(totals[base], totals[w], strict=True)]
+                print(f"{w} workers against {base}: {statistics.median(ratios):.2f}x faster (median of "
+                      f"{len(ratios)} paired rounds, {min(ratios):.2f}-{max(ratios):.2f}x)")
 
 
-def _step_times(log: str) -> list[tuple[str, str]]:
-    """Step durations from Dagster's STEP_SUCCESS lines (`... in 1.23s`)."""
-    out = []
-    for line in log.splitlines():
-        if "STEP_SUCCESS" in line and "Finished execution of step" in line:
-            step = line.split('step "', 1)[1].split('"', 1)[0]
-            out.append((step, line.rsplit(" in ", 1)[1].rstrip(".")))
-    return out
+def _generate(folder: Path, n: int, years: list[int], broken: float) -> None:
+    from ogi.format import load_format
+    from ogi.testing import random_report, render_html
+
+    t2 = load_format().versions["2021"].tables["t2"]
+    counts = [("t2", r, c) for r, c in t2.cells() if t2.columns[c].type == "count"]
+    step = round(1 / broken) if broken else 0
+    for year in years:
+        (folder / str(year)).mkdir(parents=True)
+        for i in range(n):
+            report = random_report(year * 1_000_000 + i, "2021", year)
+            if step and i % step == 0:
+                report.values[counts[i % len(counts)]] = -5.0  # count_negative, a warning
+            (folder / str(year) / f"report_{i:05d}.html").write_text(render_html(report), encoding="utf-8")
+
+
+def _run(tmp: Path, folder: Path, years: list[int], workers: int, n: int) -> float:
+    run_dir = Path(tempfile.mkdtemp(dir=tmp))
+    registry = run_dir / "sources.yaml"
+    registry.write_text(f"sources:\n  - {{name: generated, kind: files, path: {folder}}}\n", encoding="utf-8")
+    home = run_dir / "dagster_home"
+    home.mkdir()
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
+    env = {**os.environ, "OGI_DATA": str(run_dir / "data"), "OGI_SOURCES": str(registry),
+           "OGI_WAIVERS": str(run_dir / "none.yaml"), "DAGSTER_HOME": str(home)}
+    if workers:
+        env["OGI_WORKERS"] = str(workers)
+    bin_ = Path(sys.executable).parent
+    if len(years) == 1:
+        command = [str(bin_ / "dagster"), "asset", "materialize", "-m", "orchestration.definitions", "--select", "*",
+                   "--partition", str(years[0])]
+    else:
+        command = [str(bin_ / "ogi"), "materialize", *(a for y in years for a in ("--year", str(y)))]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peaks = _PeakSampler(process.pid)
+    peaks.start()
+    _, stderr = process.communicate()
+    seconds = time.perf_counter() - start
+    peaks.stop()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    published = [y for y in years if Path(run_dir, "data", "documents", f"year={y}", "part-0.parquet").is_file()]
+    docs = n * len(years)
+    print(f"\nworkers={workers or 'one per core'}: exit {process.returncode}, published {published or 'nothing'}")
+    if process.returncode:
+        print(stderr[-2000:])
+    print(f"  end to end (fresh process) {seconds:7.1f} s = {docs / seconds:6.1f} documents/s; "
+          f"CPU {cpu:.1f} s ({cpu / seconds:.2f} cores busy on average)")
+    for step, took in _step_seconds(home):
+        print(f"  {step:<26} {took:7.2f} s")
+    for label, mib in peaks.report():
+        print(f"  peak RSS {label:<40} {mib:6.0f} MiB")
+    return seconds
+
+
+def _step_seconds(home: Path) -> list[tuple[str, float]]:
+    """(step, seconds) of every step of the runs recorded in the instance, in order (several
+    years: summed by step over the runs)."""
+    out = subprocess.run(
+        [sys.executable, "-c", _STEPS], env={**os.environ, "DAGSTER_HOME": str(home)},
+        capture_output=True, text=True, check=False).stdout
+    totals: dict[str, float] = {}
+    for line in out.splitlines():
+        step, seconds = line.rsplit(" ", 1)
+        totals[step] = totals.get(step, 0.0) + float(seconds)
+    return list(totals.items())
+
+
+# Read in a separate process: this one imports nothing of Dagster while it measures.
+_STEPS = """
+from dagster import DagsterEventType, DagsterInstance
+instance = DagsterInstance.get()
+for run in reversed(instance.get_runs()):
+    starts = {}
+    for e in instance.all_logs(run.run_id):
+        if e.dagster_event is None:
+            continue
+        kind, step = e.dagster_event.event_type, e.dagster_event.step_key
+        if kind == DagsterEventType.STEP_START:
+            starts[step] = e.timestamp
+        elif kind in (DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE) and step in starts:
+            print(step, round(e.timestamp - starts[step], 3))
+"""
+
+
+class _PeakSampler(threading.Thread):
+    """The peak RSS (VmHWM) of a process and of every process below it, read from /proc every
+    0.2 s: the run's process and each worker it started."""
+
+    def __init__(self, pid: int):
+        super().__init__(daemon=True)
+        self.pid, self.peaks, self.labels, self.done = pid, {}, {}, threading.Event()
+
+    def run(self) -> None:
+        while not self.done.is_set():
+            for pid in self._tree():
+                try:
+                    status = Path(f"/proc/{pid}/status").read_text()
+                    cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+                except OSError:
+                    continue
+                if not cmdline:  # exited, not yet reaped
+                    continue
+                hwm = next((int(x.split()[1]) for x in status.splitlines() if x.startswith("VmHWM")), 0)
+                self.peaks[pid] = max(self.peaks.get(pid, 0), hwm / 1024)
+                self.labels[pid] = ("run process" if pid == self.pid else "resource tracker"
+                                    if "resource_tracker" in cmdline else "worker" if "multiprocessing" in cmdline
+                                    else cmdline.split()[0].rsplit("/", 1)[-1])
+            self.done.wait(0.2)
+
+    def _tree(self) -> list[int]:
+        parents: dict[int, int] = {}
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                except (OSError, IndexError, ValueError):
+                    continue
+        tree, frontier = [self.pid], [self.pid]
+        while frontier:
+            frontier = [p for p, parent in parents.items() if parent in frontier]
+            tree += frontier
+        return tree
+
+    def stop(self) -> None:
+        self.done.set()
+        self.join()
+
+    def report(self) -> list[tuple[str, float]]:
+        workers = sorted(mib for pid, mib in self.peaks.items() if self.labels[pid] == "worker")
+        rows = [(f"{self.labels[pid]} (pid {pid})", mib) for pid, mib in self.peaks.items()
+                if self.labels[pid] != "worker"]
+        if workers:
+            rows.append((f"{len(workers)} workers started: median", statistics.median(workers)))
+            rows.append(("workers: largest", workers[-1]))
+        return rows
 
 
 if __name__ == "__main__":
