@@ -23,14 +23,14 @@ def extracted_reports(context: dg.AssetExecutionContext, settings: OgiSettings) 
     with pool(settings.workers) as executor, write_partition(root, "extracted", year) as add_doc, \
             write_partition(root, "cells", year) as add_cells:
         progress = Progress(context, "extracted", count_rows(root, "normalized", year))
-        for rows in read_partition(root, "normalized", year, batch_size=BATCH):
-            for results in map_batches(executor, extract_row, rows, BATCH):
-                results = [narrow_row(r, previous) for r in results]
-                add_doc([doc for doc, _ in results])
-                columns = {k: [v for _, cs in results for v in cs[k]] for k in CELL_COLUMNS}
-                add_cells(columns)
-                docs += len(results)
-                progress.add(len(results))
-                cells += len(columns["value"])
-                with_value += sum(v is not None for v in columns["value"])
+        rows = (r for batch in read_partition(root, "normalized", year, batch_size=BATCH) for r in batch)
+        for results in map_batches(executor, extract_row, rows, BATCH):
+            results = [narrow_row(r, previous) for r in results]
+            add_doc([doc for doc, _ in results])
+            columns = {k: [v for _, cs in results for v in cs[k]] for k in CELL_COLUMNS}
+            add_cells(columns)
+            docs += len(results)
+            progress.add(len(results))
+            cells += len(columns["value"])
+            with_value += sum(v is not None for v in columns["value"])
     return dg.MaterializeResult(metadata={"dagster/row_count": docs, "cells": cells, "cells_with_value": with_value})

@@ -1,5 +1,5 @@
-"""Stage 4 as an asset: the format's rules on each document, waivers applied; the staging the gate checks
-(documents with their publisher_id, violations, and the wide reports rows)."""
+"""Stage 4 as an asset: the format's rules on each document (on the worker pool), waivers applied; the
+staging the gate checks (documents with their publisher_id, violations, and the wide reports rows)."""
 
 import dagster as dg
 
@@ -9,7 +9,7 @@ from assets.settings import OgiSettings
 from assets.ui import preview
 from ogi.figures import passed_error_rules, report_figures
 from ogi.format import cross_year_cells
-from ogi.parallel import batched
+from ogi.parallel import map_chunks, pool
 from ogi.publishers import Publishers
 from ogi.rules.waivers import load_waivers
 from ogi.steps import validate_row
@@ -36,13 +36,13 @@ def validated_reports(context: dg.AssetExecutionContext, settings: OgiSettings) 
         previous, note = {}, f"cross-year rules not evaluable: the year before is damaged ({exc})"
         context.log.warning(note)
     totals = {"documents": 0, "broken_errors": 0, "waived": 0}
-    with write_partition(root, "violations", year) as add_violations, \
+    with pool(settings.workers) as executor, write_partition(root, "violations", year) as add_violations, \
             write_partition(root, "documents", year) as add_documents, \
             write_partition(root, "reports", year) as add_reports:
-        for items in batched(documents_with_cells(root, year), BATCH):
+        stream = ((doc, cells, previous.get(doc["publisher"])) for doc, cells in documents_with_cells(root, year))
+        for items, found_all in map_chunks(executor, validate_row, stream, BATCH):
             violations, documents, reports = [], [], []
-            items = [(doc, cells, previous.get(doc["publisher"])) for doc, cells in items]
-            for (doc, cells, _), found in zip(items, map(validate_row, items), strict=True):
+            for (doc, cells, _), found in zip(items, found_all, strict=True):
                 for v in found:
                     v["waived"] = (v["doc_id"], v["rule"]) in waivers
                 violations += found

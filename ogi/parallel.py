@@ -104,11 +104,26 @@ def batched(items: Iterable, n: int) -> Iterator[list]:
 
 def map_batches(executor, fn: Callable, items: Iterable, batch: int = 256) -> Iterator[list]:
     """Yield fn(item) for each batch of items, in order; in this process if executor is None."""
-    for chunk in batched(items, batch):
-        if executor is None:
-            yield [fn(x) for x in chunk]
-        else:
-            yield list(executor.map(fn, chunk, chunksize=max(1, len(chunk) // (4 * usable_cpus()))))
+    for _, results in map_chunks(executor, fn, items, batch):
+        yield results
+
+
+def map_chunks(executor, fn: Callable, items: Iterable, batch: int = 256) -> Iterator[tuple[list, list]]:
+    """(batch of items, fn of each) in order. On a pool the next batch is handed to the workers
+    before this one is yielded, so they work while the caller writes: two batches in flight."""
+    chunks = batched(items, batch)
+    if executor is None:
+        for chunk in chunks:
+            yield chunk, [fn(x) for x in chunk]
+        return
+    pending = None
+    for chunk in chunks:
+        submitted = chunk, executor.map(fn, chunk, chunksize=max(1, len(chunk) // (4 * usable_cpus())))
+        if pending is not None:
+            yield pending[0], list(pending[1])
+        pending = submitted
+    if pending is not None:
+        yield pending[0], list(pending[1])
 
 
 IN_PROCESS_BYTES = 2**21  # larger documents have their title read by a worker, under its memory ceiling
