@@ -199,10 +199,12 @@ def previous_year_values(root: str, year: int | str, refs: set[tuple[str, str, s
             by_publisher.setdefault(publisher, []).append(doc_id)
     owner = {ids[0]: p for p, ids in by_publisher.items() if len(ids) == 1}
     values: dict[str, dict] = {p: {} for p in owner.values()}
-    for rows in read_partition(root, "cells", int(year) - 1, staging=False, batch_size=65536,
-                               columns=["doc_id", "table", "row", "column", "value"]):
-        for c in rows:
-            ref = (c["table"], c["row"], c["column"])
-            if c["doc_id"] in owner and ref in refs:
-                values[owner[c["doc_id"]]][ref] = c["value"]
+    if not owner or not refs:
+        return values
+    ids = sorted(owner)  # only the cells asked for, of these documents, are read into Python
+    wanted = [[("doc_id", "in", ids), ("table", "=", t), ("row", "=", r), ("column", "=", c)] for t, r, c in refs]
+    cells = read_table(root, "cells", int(year) - 1, staging=False, filters=wanted,
+                       columns=["doc_id", "table", "row", "column", "value"])
+    for doc_id, t, r, c, value in zip(*(cells[k].to_pylist() for k in cells.column_names), strict=True):
+        values[owner[doc_id]][(t, r, c)] = value
     return values
