@@ -29,7 +29,8 @@ def validated_reports(context: dg.AssetExecutionContext, settings: OgiSettings) 
     year, root = hold(context, settings), settings.storage_root
     waivers = load_waivers(settings.waivers)
     publishers = Publishers(settings.publishers)
-    fetched = {r["doc_id"]: r for rows in read_partition(root, "fetched", year, batch_size=4096) for r in rows}
+    # the fetch stage's rows, in the order every later stage kept: read alongside, not held for the year
+    fetched = (r for rows in read_partition(root, "fetched", year, batch_size=BATCH) for r in rows)
     try:
         previous, note = previous_year_values(root, year, cross_year_cells()), None
     except DamagedPartition as exc:  # only the cross-year rules need it: they cannot be judged
@@ -46,7 +47,7 @@ def validated_reports(context: dg.AssetExecutionContext, settings: OgiSettings) 
                 for v in found:
                     v["waived"] = (v["doc_id"], v["rule"]) in waivers
                 violations += found
-                row = _document_row(doc, cells, found, fetched[doc["doc_id"]], note)
+                row = _document_row(doc, cells, found, _fetched_row(fetched, doc["doc_id"]), note)
                 placed = publishers.place(row["publisher"]) if row["publisher"] else None
                 row["publisher_id"] = placed.publisher_id if placed else None
                 documents.append(row)
@@ -61,6 +62,14 @@ def validated_reports(context: dg.AssetExecutionContext, settings: OgiSettings) 
         "dagster/row_count": totals["documents"], "broken_error_rules": totals["broken_errors"],
         "waived_violations": totals["waived"], "preview": preview(root, year, staging=True),
     })
+
+
+def _fetched_row(fetched, doc_id: str) -> dict:
+    row = next(fetched, None)
+    if row is None or row["doc_id"] != doc_id:
+        raise dg.Failure(f"the staging of the year is out of step ({doc_id} extracted, "
+                         f"{row and row['doc_id']} fetched): materialize the year from raw_reports", allow_retries=False)
+    return row
 
 
 def _report_row(document: dict, cells: list[dict], violations: list[dict], placed) -> dict:
