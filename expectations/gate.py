@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from expectations import CHECKS
 from expectations.data_docs import build_data_docs
@@ -45,7 +47,7 @@ def run_gate(root: str, year: int, waivers_path: str, gate_path: str | None, wor
              ) -> tuple[list[CheckOutcome], str]:
     """workers: processes for recomputing the rules (0: one per usable CPU; 1: this process)."""
     staged = staging_digest(root, year, PUBLISHED)
-    documents = read_table(root, "documents", year).to_pandas()
+    documents = _documents(root, year)
     waivers = load_waivers(waivers_path)
     try:
         previous = previous_year_values(root, year, cross_year_cells())
@@ -62,10 +64,8 @@ def run_gate(root: str, year: int, waivers_path: str, gate_path: str | None, wor
             outcome = run_suite(ctx, rule_suite(table, settings), checked[checked["table"] == table],
                                 ["doc_id", "location"])
         else:
-            years = read_table(root, "extracted", year, columns=["doc_id", "report_year"]).to_pandas()
-            frame = documents.merge(years, on="doc_id", how="left")
             expected = [*SCHEMAS["documents"].names, "report_year"]
-            outcome = run_suite(ctx, documents_suite(expected, year), frame, ["doc_id"])
+            outcome = run_suite(ctx, documents_suite(expected, year), documents, ["doc_id"])
         outcomes.append(CheckOutcome(
             name=name, passed=not outcome.failures, blocking=outcome.blocking,
             gates=table is None or "error" in rule_severities(table), evaluated=outcome.evaluated,
@@ -76,6 +76,16 @@ def run_gate(root: str, year: int, waivers_path: str, gate_path: str | None, wor
     write_verdict(root, year, staged, passed=not any(o.blocking for o in outcomes),
                   failed=sorted({r for o in outcomes if o.blocking for r in o.failed_rules}))
     return outcomes, build_data_docs(ctx, root, year)
+
+
+def _documents(root: str, year: int) -> pd.DataFrame:
+    """The staged documents with the report year extraction read, their text columns kept in Arrow
+    (a few bytes a value, not a Python string each)."""
+    documents = read_table(root, "documents", year)
+    years = read_table(root, "extracted", year, columns=["doc_id", "report_year"])
+    found = pc.index_in(documents["doc_id"], value_set=years["doc_id"])
+    documents = documents.append_column("report_year", pc.take(years["report_year"], found))
+    return documents.to_pandas(types_mapper={pa.string(): pd.ArrowDtype(pa.string())}.get)
 
 
 def _residuals(root: str, year: int, previous: dict[str, dict], doc_ids: pd.CategoricalDtype, workers: int
