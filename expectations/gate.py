@@ -9,7 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
-import pyarrow as pa
 import pyarrow.compute as pc
 
 from expectations import CHECKS
@@ -79,13 +78,13 @@ def run_gate(root: str, year: int, waivers_path: str, gate_path: str | None, wor
 
 
 def _documents(root: str, year: int) -> pd.DataFrame:
-    """The staged documents with the report year extraction read, their text columns kept in Arrow
-    (a few bytes a value, not a Python string each)."""
+    """The staged documents with the report year extraction read (documents and extracted rows hold
+    the same doc_ids: a lookup by index, not a merge that copies the frame)."""
     documents = read_table(root, "documents", year)
     years = read_table(root, "extracted", year, columns=["doc_id", "report_year"])
     found = pc.index_in(documents["doc_id"], value_set=years["doc_id"])
     documents = documents.append_column("report_year", pc.take(years["report_year"], found))
-    return documents.to_pandas(types_mapper={pa.string(): pd.ArrowDtype(pa.string())}.get)
+    return documents.to_pandas()
 
 
 def _residuals(root: str, year: int, previous: dict[str, dict], doc_ids: pd.CategoricalDtype, workers: int
