@@ -100,4 +100,5 @@ def _document_row(doc: dict, cells: list[dict], violations: list[dict], fetched:
         "errors_broken": sum(v["severity"] == "error" for v in broken),
         "warnings_broken": sum(v["severity"] == "warning" for v in broken),
         "warnings": (doc["warnings"] or []) + ([note] if note and doc["format_version"] else []),
+        "ocr": bool(doc.get("ocr")), "ocr_confidence": doc.get("ocr_confidence"),
     }

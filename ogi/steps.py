@@ -13,7 +13,7 @@ from ogi.extract.metadata import read_metadata, title_year
 from ogi.format import load_format
 from ogi.read.decode import UnreadableDocument
 from ogi.read.document import Document
-from ogi.read.normalize import head_document
+from ogi.read.normalize import OCR_CONFIDENCE, head_document
 from ogi.report import Extracted, extract_stage, normalize_stage, validate_stage
 
 
@@ -55,11 +55,15 @@ CELL_COLUMNS = ("doc_id", "table", "row", "column", "value", "raw", "inferred", 
 def extract_row(row: dict) -> tuple[dict, dict[str, list]]:
     """(extracted row, cells as columns) for one normalized document."""
     base = {"doc_id": row["doc_id"], "title": None, "publisher": None, "report_year": None, "format_version": None,
-            "published_date": None, "sections": None, "warnings": [], "error": row["error"]}
+            "published_date": None, "sections": None, "warnings": [], "error": row["error"], "ocr": False,
+            "ocr_confidence": None}
     if row["document"] is None:
         return base, cell_columns([])
+    doc = Document.from_json(json.loads(row["document"]))
+    confidence = doc.meta.get(OCR_CONFIDENCE)
+    base.update(ocr=doc.kind == "pdf-ocr", ocr_confidence=float(confidence) if confidence else None)
     try:
-        ex = extract_stage(Document.from_json(json.loads(row["document"])))
+        ex = extract_stage(doc)
     except UnreadableDocument as exc:
         return {**base, "error": str(exc)}, cell_columns([])
     except MemoryError:

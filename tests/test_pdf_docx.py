@@ -127,62 +127,6 @@ def test_old_word_through_libreoffice(tmp_path, monkeypatch):
     _assert_values(extract_report(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "report.doc"), report)
 
 
-def _fake_tesseract(tmp_path, monkeypatch, text: str) -> None:
-    """A stand-in `tesseract` on PATH: knows chi_sim and 'reads' every page as `text`."""
-    (tmp_path / "ocr.txt").write_text(text, encoding="utf-8")
-    tesseract = tmp_path / "bin" / "tesseract"
-    tesseract.parent.mkdir(exist_ok=True)
-    tesseract.write_text(f'#!/bin/sh\nif [ "$1" = --list-langs ]; then printf "langs:\\nchi_sim\\neng\\n"; exit 0; fi\n'
-                         f"cat {tmp_path / 'ocr.txt'}\n", encoding="utf-8")
-    tesseract.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{tesseract.parent}:/usr/bin:/bin")
-
-
-def test_ocr_reading_is_marked_as_a_guess(tmp_path, monkeypatch):
-    from ogi.testing import render_text
-
-    report = random_report(26, "2021")
-    _fake_tesseract(tmp_path, monkeypatch, render_text(report, "lines"))
-    record = extract_report(render_pdf(report, scanned=True), "scan.pdf", ocr=True)
-    assert record["error"] is None and record["warnings"][0].startswith("read by OCR")
-    values = [c for c in record["cells"] if c["value"] is not None]
-    assert values and all(c["inferred"] for c in values)
-
-
-def test_ocr_that_reads_no_table_is_still_an_error(tmp_path, monkeypatch):
-    _fake_tesseract(tmp_path, monkeypatch, "2023年政府信息公开工作年度报告\n一、总体情况\n")
-    record = extract_report(render_pdf(random_report(27, "2021"), scanned=True), "scan.pdf", ocr=True)
-    assert record["error"] == "needs OCR: the PDF has no text layer and OCR could not read its tables"
-
-
-def test_ocr_is_used_only_when_asked_for(tmp_path, monkeypatch):
-    from ogi.testing import render_text
-
-    report = random_report(26, "2021")
-    _fake_tesseract(tmp_path, monkeypatch, render_text(report, "lines"))
-    monkeypatch.setenv("OGI_OCR", "1")  # the environment is not the library's to read
-    record = extract_report(render_pdf(report, scanned=True), "scan.pdf")
-    assert record["error"].startswith("needs OCR: the PDF has no text layer")
-
-
-def test_the_normalize_step_passes_ocr_to_its_workers(tmp_path, monkeypatch):
-    import json
-    from functools import partial
-
-    from ogi.parallel import map_batches, pool
-    from ogi.steps import normalize_row
-    from ogi.testing import render_text
-
-    report = random_report(26, "2021")
-    _fake_tesseract(tmp_path, monkeypatch, render_text(report, "lines"))
-    items = [("scan", render_pdf(report, scanned=True), "scan.pdf", "application/pdf")]
-    with pool(2) as executor:
-        (asked,), (default,) = (list(map_batches(executor, partial(normalize_row, ocr=ocr), items))
-                                for ocr in (True, False))
-    assert json.loads(asked[0]["document"])["kind"] == "pdf-ocr" and asked[0]["error"] is None
-    assert default[0]["document"] is None and default[0]["error"].startswith("needs OCR")
-
-
 @pytest.mark.slow
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed here (.ci/run installs it)")
 def test_old_word_through_real_libreoffice(tmp_path):

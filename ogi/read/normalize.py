@@ -29,6 +29,9 @@ def too_big(size: int, max_bytes: int = MAX_BYTES) -> str:
     return f"file is {size / 2**20:.1f} MiB, over the {max_bytes / 2**20:.0f} MiB limit for one report"
 
 
+OCR_CONFIDENCE = "ocr_confidence"  # the meta key of a document read by OCR
+
+
 def normalize_document(data: bytes, name: str = "", content_type: str | None = None,
                        max_bytes: int = MAX_BYTES, ocr: bool = False) -> Document:
     """Decode, parse and normalize; raises UnreadableDocument with a readable reason. ocr: read a PDF
@@ -64,9 +67,7 @@ def _read_binary(data: bytes, name: str, ocr: bool = False) -> Document | None:
         blocks, title = read_pdf(data, ocr=ocr)
         kind = "pdf"
         if title == OCR_TITLE:
-            doc = Document("pdf-ocr", _normalize_blocks(blocks, join_lines=False), "binary")
-            doc.warnings.append("read by OCR (no text layer): every value is a reading to check against the page")
-            return doc
+            return _ocr_document(blocks)
     elif data.startswith(b"PK\x03\x04"):
         blocks, title = read_docx(data)
         kind = "docx"
@@ -78,6 +79,19 @@ def _read_binary(data: bytes, name: str, ocr: bool = False) -> Document | None:
     else:
         return None
     return Document(kind, _normalize_blocks(blocks, join_lines=True), "binary", normalize(title) if title else None)
+
+
+def _ocr_document(reading) -> Document:
+    """A document read by OCR (an ogi.read.ocr.Reading): its mean confidence in `meta`, and
+    warnings that its values are readings and which pages went unread."""
+    doc = Document("pdf-ocr", _normalize_blocks(list(reading), join_lines=False), "binary")
+    if reading.confidence is not None:
+        doc.meta[OCR_CONFIDENCE] = f"{reading.confidence:.4f}"
+    doc.warnings.append("read by OCR (no text layer): every value is a reading to check against the page")
+    if reading.skipped:
+        doc.warnings.append(f"read by OCR: pages {', '.join(map(str, reading.skipped))} left unread "
+                            "for lack of time (the tables' pages were read first)")
+    return doc
 
 
 def _check_not_truncated(text: str) -> None:

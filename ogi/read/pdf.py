@@ -25,7 +25,7 @@ from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdfparser import PDFSyntaxError
 from pdfplumber.utils.exceptions import PdfminerException
 
-from ogi.read import ocr as tesseract
+from ogi.read import ocr as ocr_engine
 from ogi.read import pdftext
 from ogi.read.decode import UnreadableDocument
 from ogi.read.document import Cell, Grid
@@ -69,7 +69,8 @@ def _check_sizes(pages) -> None:
 
 def read_pdf(data: bytes, max_pages: int = MAX_PAGES, ocr: bool = False, fast: bool = True) -> tuple[list, str | None]:
     """(blocks, title) of a PDF; raises UnreadableDocument (or NeedsOCR) with the reason. ocr: a PDF
-    without a text layer is read by OCR when Tesseract is installed. fast: prose pages are read
+    without a text layer is read by OCR when the `ocr` extra is installed (the blocks are then an
+    ogi.read.ocr.Reading, which also says how sure OCR was). fast: prose pages are read
     through pdfium (see the module's doc); False reads every page with pdfplumber."""
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
@@ -90,8 +91,8 @@ def read_pdf(data: bytes, max_pages: int = MAX_PAGES, ocr: bool = False, fast: b
             blocks, chars, images = _read_pages(pdf.pages, light)
         except (PdfminerException, PDFSyntaxError, ValueError, KeyError, TypeError) as exc:
             raise UnreadableDocument(f"broken PDF: {type(exc).__name__} {exc}".strip()) from None
-        if chars == 0 and ocr and tesseract.available():
-            return tesseract.ocr_pdf(data, max_pages), OCR_TITLE
+        if chars == 0 and ocr and ocr_engine.available():
+            return ocr_engine.ocr_pdf(data, max_pages), OCR_TITLE  # image-only: read by OCR (ogi.read.ocr)
         if chars == 0:
             raise NeedsOCR(f"needs OCR: the PDF has no text layer ({len(pdf.pages)} pages"
                            f"{', scanned images' if images else ''}); its tables cannot be read as text")

@@ -32,7 +32,7 @@ SCHEMAS = {
     "extracted": pa.schema([
         ("doc_id", _STR), ("title", _STR), ("publisher", _STR), ("report_year", pa.int16()),
         ("format_version", _STR), ("published_date", pa.date32()), ("sections", _STR),
-        ("warnings", pa.list_(_STR)), ("error", _STR),
+        ("warnings", pa.list_(_STR)), ("error", _STR), ("ocr", _BOOL), ("ocr_confidence", pa.float64()),
     ]),
     # the published datasets of CONTRACT.md
     "documents": pa.schema([
@@ -42,7 +42,7 @@ SCHEMAS = {
         ("http_status", pa.int16()), ("content_type", _STR),
         ("last_attempt_at", pa.timestamp("us", tz="UTC")), ("last_attempt", _STR), ("cells_with_value", _I32),
         ("cells_inferred", _I32), ("cells_ambiguous", _I32), ("errors_broken", _I32),
-        ("warnings_broken", _I32), ("warnings", pa.list_(_STR)),
+        ("warnings_broken", _I32), ("warnings", pa.list_(_STR)), ("ocr", _BOOL), ("ocr_confidence", pa.float64()),
     ]),
     "cells": pa.schema([
         ("doc_id", _STR), ("table", _STR), ("row", _STR), ("column", _STR), ("value", pa.float64()),
@@ -73,7 +73,7 @@ ACROSS_YEARS = ("publishers",)  # one file over every year, rebuilt at each publ
 # Recorded in every Parquet file's metadata (`ogi.schema_version`). MAJOR.MINOR: a column added
 # raises MINOR (readers by name keep working; older years read it as null); a column removed,
 # renamed, or given another type or meaning raises MAJOR.
-SCHEMA_VERSION = "1.3"  # 1.3: cells.candidates, the dictionary; 1.2: documents.publisher_id, publishers, reports
+SCHEMA_VERSION = "1.4"  # 1.4: documents.ocr, ocr_confidence; 1.3: cells.candidates, the dictionary; 1.2: documents.publisher_id, publishers, reports
 SCHEMAS = {name: schema.with_metadata({"ogi.schema_version": SCHEMA_VERSION}) for name, schema in SCHEMAS.items()}
 
 

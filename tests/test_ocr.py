@@ -1,0 +1,138 @@
+"""OCR of PDFs without a text layer (the `ocr` extra): tables cut along their ruling lines, pages
+straightened, readings below the confidence threshold left null, and the real reports' scans
+checked cell by cell against their text layer."""
+
+import io
+import json
+
+import cv2
+import numpy as np
+import pypdfium2
+import pytest
+from PIL import Image
+
+from ogi.read import ocr, ocr_page, ocr_tables
+from ogi.read.document import Document
+from ogi.report import extract_report
+from ogi.steps import extract_row
+from ogi.testing import random_report, render_pdf
+from tests.conftest import REAL
+
+
+def _ruled_page() -> np.ndarray:
+    """A white page with a 3 × 3 ruled table whose first column's last two cells are one."""
+    page = np.full((1000, 800), 255, np.uint8)
+    xs, ys = [100, 300, 500, 700], [200, 300, 400, 500]
+    for y in ys:
+        cv2.line(page, (xs[0], y), (xs[-1], y), 0, 2)
+    for x in xs:
+        cv2.line(page, (x, ys[0]), (x, ys[-1]), 0, 2)
+    page[398:403, 103:298] = 255  # no rule between rows 2 and 3 in column 1: a merged cell
+    return page
+
+
+def test_ruled_table_is_cut_into_cells_with_a_merged_cell_kept_once():
+    (table,) = ocr_tables.find_tables(_ruled_page())
+    assert len(table.xs) == 4 and len(table.ys) == 4
+    rows = table.rows()
+    assert [len(r) for r in rows] == [3, 3, 2]  # the merged cell only in the row where it starts
+    assert table.cell_at(200, 350) == table.cell_at(200, 450) != table.cell_at(400, 450)
+    assert table.cell_at(50, 50) is None
+
+
+@pytest.mark.parametrize("turn", [0, 90])
+@pytest.mark.parametrize("skew", [0.0, 1.0, -2.5])
+def test_page_is_turned_upright_and_straightened(turn, skew):
+    page = _ruled_page()
+    centre = (page.shape[1] / 2, page.shape[0] / 2)
+    tilted = cv2.warpAffine(page, cv2.getRotationMatrix2D(centre, skew, 1.0), page.shape[::-1], borderValue=255)
+    if turn:
+        tilted = cv2.rotate(tilted, cv2.ROTATE_90_COUNTERCLOCKWISE)
+    prepared = ocr_page.prepare(np.dstack([tilted] * 3))
+    (table,) = ocr_tables.find_tables(prepared)
+    assert len(table.xs) == 4 and len(table.ys) == 4 and [len(r) for r in table.rows()] == [3, 3, 2]
+
+
+def test_red_seal_ink_is_faded_out():
+    page = np.full((100, 100, 3), 255, np.uint8)
+    page[10:20, 10:20] = (200, 30, 30)  # seal red
+    page[50:60, 50:60] = (20, 20, 20)  # print black
+    gray = ocr_page.prepare(page)
+    assert gray[15, 15] > 180 and gray[55, 55] < 60
+
+
+def test_a_number_read_unsurely_stays_null_with_its_reading_in_raw():
+    sure = ocr._Box(np.zeros((4, 2), np.float32), "7", 0.99)
+    unsure = ocr._Box(np.zeros((4, 2), np.float32), "7", ocr.MIN_CONFIDENCE - 0.01)
+    label = ocr._Box(np.zeros((4, 2), np.float32), "、本年新收", 0.2)
+    assert ocr._cell_text([sure]) == "7" and ocr._cell_text([unsure]) == "7?"
+    assert ocr._cell_text([label]) == "本年新收"  # a label is not a number: no threshold, lost ordinal dropped
+
+
+def test_documents_record_that_a_document_was_read_by_ocr():
+    doc = Document("pdf-ocr", ["2023年政府信息公开工作年度报告"], "binary", meta={"ocr_confidence": "0.9712"})
+    row, _ = extract_row({"doc_id": "x", "document": json.dumps(doc.to_json()), "error": None})
+    assert row["ocr"] is True and row["ocr_confidence"] == pytest.approx(0.9712)
+    row, _ = extract_row({"doc_id": "y", "document": None, "error": "needs OCR: …"})
+    assert row["ocr"] is False and row["ocr_confidence"] is None
+
+
+def test_ocr_is_used_only_when_asked_for(monkeypatch):
+    monkeypatch.setenv("OGI_OCR", "1")  # the environment is not the library's to read
+    record = extract_report(render_pdf(random_report(26, "2021"), scanned=True), "scan.pdf")
+    assert record["error"].startswith("needs OCR: the PDF has no text layer")
+
+
+def test_a_scan_without_readable_tables_is_still_an_error():
+    record = extract_report(render_pdf(random_report(27, "2021"), scanned=True), "scan.pdf", ocr=True)
+    assert record["error"].startswith("needs OCR") or record["error"].startswith("no annual report found")
+    assert record["cells"] is None
+
+
+def _scan(data: bytes, pages: list[int], dpi: int, noisy: bool) -> bytes:
+    """The pages as an image-only PDF; `noisy`: turned by 1° and saved as a JPEG of quality 60."""
+    images = []
+    pdf = pypdfium2.PdfDocument(data)
+    for number in pages:
+        image = pdf[number].render(scale=dpi / 72).to_pil().convert("RGB")
+        if noisy:
+            image = image.rotate(1.0, resample=Image.BILINEAR, fillcolor="white")
+            jpeg = io.BytesIO()
+            image.save(jpeg, "JPEG", quality=60)
+            image = Image.open(jpeg).convert("RGB")
+        images.append(image)
+    out = io.BytesIO()
+    images[0].save(out, format="PDF", save_all=True, append_images=images[1:], resolution=dpi)
+    return out.getvalue()
+
+
+def _table_pages(data: bytes) -> list[int]:
+    """The pages whose text layer prints a ruled table's labels."""
+    pdf = pypdfium2.PdfDocument(data)
+    words = ("本年制发件数", "申请人情况", "行政复议")
+    return [n for n in range(len(pdf)) if any(w in pdf[n].get_textpage().get_text_range() for w in words)]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("dpi, noisy", [(150, False), (300, False), (200, True)])
+def test_scans_of_the_real_reports_are_read_cell_by_cell(shared_corpus, monkeypatch, dpi, noisy):
+    """Every printed cell of the three real PDFs' tables, their table pages turned into images:
+    at least 95 % right, at most 0.5 % wrong (a value different from the text layer's)."""
+    monkeypatch.setattr(ocr, "BUDGET", float("inf"))  # accuracy here; the time limit has its own test
+    right = wrong = printed = 0
+    for path in sorted(REAL.glob("*.pdf")):
+        data = path.read_bytes()
+        truth = extract_report(data, path.name)
+        read = extract_report(_scan(data, _table_pages(data), dpi, noisy), path.name, ocr=True)
+        assert read["error"] is None, read["error"]
+        got = {(c["table"], c["row"], c["column"]): c for c in read["cells"]}
+        for cell in truth["cells"]:
+            if cell["value"] is None:
+                continue
+            printed += 1
+            value = got[(cell["table"], cell["row"], cell["column"])]
+            right += value["value"] == cell["value"]
+            wrong += value["value"] is not None and value["value"] != cell["value"]
+            assert value["value"] is None or value["inferred"]
+    assert printed == 558
+    assert right >= 0.95 * printed and wrong <= 0.005 * printed, (right, wrong, printed)
