@@ -64,9 +64,11 @@ def test_red_seal_ink_is_faded_out():
 def test_a_number_read_unsurely_stays_null_with_its_reading_in_raw():
     sure = ocr._Box(np.zeros((4, 2), np.float32), "7", 0.99)
     unsure = ocr._Box(np.zeros((4, 2), np.float32), "7", ocr.MIN_CONFIDENCE - 0.01)
-    label = ocr._Box(np.zeros((4, 2), np.float32), "、本年新收", 0.2)
-    assert ocr._cell_text([sure]) == "7" and ocr._cell_text([unsure]) == "7?"
-    assert ocr._cell_text([label]) == "本年新收"  # a label is not a number: no threshold, lost ordinal dropped
+    confirmed = ocr._Box(np.zeros((4, 2), np.float32), "7", ocr.MIN_CONFIDENCE - 0.01, confirmed=True)
+    label = ocr._Box(np.zeros((4, 2), np.float32), "、1.本年新收", 0.2)
+    assert ocr._cell_text([sure]) == "7" and ocr._cell_text([unsure]) == "7?" and ocr._cell_text([confirmed]) == "7"
+    assert ocr._cell_text([label]) == "1.本年新收"  # a label is not a number: no threshold, lost ordinal dropped
+    assert ocr._unsure_number([unsure]) and not ocr._unsure_number([label]) and not ocr._unsure_number([confirmed])
 
 
 def test_documents_record_that_a_document_was_read_by_ocr():

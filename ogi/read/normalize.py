@@ -67,7 +67,7 @@ def _read_binary(data: bytes, name: str, ocr: bool = False) -> Document | None:
         blocks, title = read_pdf(data, ocr=ocr)
         kind = "pdf"
         if title == OCR_TITLE:
-            return _ocr_document(blocks)
+            return ocr_document(blocks)
     elif data.startswith(b"PK\x03\x04"):
         blocks, title = read_docx(data)
         kind = "docx"
@@ -81,7 +81,7 @@ def _read_binary(data: bytes, name: str, ocr: bool = False) -> Document | None:
     return Document(kind, _normalize_blocks(blocks, join_lines=True), "binary", normalize(title) if title else None)
 
 
-def _ocr_document(reading) -> Document:
+def ocr_document(reading) -> Document:
     """A document read by OCR (an ogi.read.ocr.Reading): its mean confidence in `meta`, and
     warnings that its values are readings and which pages went unread."""
     doc = Document("pdf-ocr", _normalize_blocks(list(reading), join_lines=False), "binary")

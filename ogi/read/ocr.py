@@ -26,13 +26,14 @@ from ogi.read.document import Cell, Grid
 
 DPI = 200
 DETECT_SIDE = 1280  # pixels on the page's long side for finding text boxes
+ORIENTATION_LINES = 9  # lines of text whose orientation is asked
 BUDGET = 40.0  # seconds of a document's time limit (ogi.read.limits) spent before pages are skipped
-MIN_CONFIDENCE = 0.0  # a text box with digits read less surely than this is not a number
+MIN_CONFIDENCE = 0.9  # a number read less surely than this, and not confirmed, is not given
 INSET = 4  # pixels inside a cell's lines where its ink is looked for
 INK = 128  # gray level below which a pixel is ink
 MIN_INK = 12  # ink pixels that make a cell worth reading again
 MARGIN = 10  # white pixels round a cell's ink when it is read alone
-_DIGITS = re.compile(r"\d")
+_NUMBER = re.compile(r"^[-+－]?\d[\d,.，。 ]*(?:万元|元|件|项|个|次)?$")  # a printed figure, not a label
 
 
 class Reading(list):
@@ -74,8 +75,9 @@ def ocr_pdf(data: bytes, max_pages: int, seconds: float | None = None) -> Readin
     pages = []
     for number in range(min(len(pdf), max_pages)):
         gray = ocr_page.prepare(np.asarray(pdf[number].render(scale=DPI / 72).to_pil().convert("RGB")))
-        pages.append((gray, ocr_tables.find_tables(gray)))
-    order = sorted(range(len(pages)), key=lambda n: (not pages[n][1], n))
+        gray, quads = _detect_upright(gray)
+        pages.append((gray, quads, ocr_tables.find_tables(gray)))
+    order = sorted(range(len(pages)), key=lambda n: (not pages[n][2], n))
     seconds = BUDGET if seconds is None else seconds
     read: dict[int, list] = {}
     reading = Reading()
@@ -89,9 +91,9 @@ def ocr_pdf(data: bytes, max_pages: int, seconds: float | None = None) -> Readin
     return reading
 
 
-def _read_page(gray: np.ndarray, tables: list, scores: list[float]) -> list:
+def _read_page(gray: np.ndarray, quads: np.ndarray, tables: list, scores: list[float]) -> list:
     """One prepared page's blocks: its tables as grids, its other text as lines, top to bottom."""
-    boxes = _recognise(gray)
+    boxes = _recognise(gray, quads)
     cells: dict[tuple[int, int], list[_Box]] = {}
     lines = []
     for box in boxes:
@@ -100,7 +102,7 @@ def _read_page(gray: np.ndarray, tables: list, scores: list[float]) -> list:
             lines.append(box)
         else:
             cells.setdefault(where, []).append(box)
-    cells.update(_reread_missed(gray, tables, cells))
+    cells.update(_reread(gray, tables, cells))
     scores.extend(b.score for b in lines)
     scores.extend(b.score for found in cells.values() for b in found)
     items = [(t.ys[0], _grid(t, {c: b for (k, c), b in cells.items() if k == n})) for n, t in enumerate(tables)]
@@ -109,13 +111,16 @@ def _read_page(gray: np.ndarray, tables: list, scores: list[float]) -> list:
     return [block for _, block in items]
 
 
-def _reread_missed(gray: np.ndarray, tables: list, found: dict) -> dict[tuple[int, int], list[_Box]]:
-    """Cells with ink in them where no text box was found (a lone `0` is easily missed on the
-    reduced page) read again, each cut out along its lines with a white margin round its ink."""
+def _reread(gray: np.ndarray, tables: list, found: dict) -> dict[tuple[int, int], list[_Box]]:
+    """Cells read again, each cut out along its lines with a white margin round its ink: those with
+    ink where no text box was found (a lone `0` is easily missed on the reduced page), and those
+    whose number was read less surely than MIN_CONFIDENCE. A second reading that agrees confirms
+    the first; one that differs replaces it only when it is the surer."""
     keys, crops, quads = [], [], []
     for k, table in enumerate(tables):
         for label, (x0, y0, x1, y1) in table.boxes().items():
-            if (k, label) in found:
+            boxes = found.get((k, label))
+            if boxes is not None and not _unsure_number(boxes):
                 continue
             inner = gray[y0 + INSET:y1 - INSET, x0 + INSET:x1 - INSET]
             ys, xs = np.nonzero(inner < INK)
@@ -129,25 +134,59 @@ def _reread_missed(gray: np.ndarray, tables: list, found: dict) -> dict[tuple[in
             quads.append(np.array([[left, top], [right, top], [right, bottom], [left, bottom]], dtype=np.float32))
     if not crops:
         return {}
-    texts = _run(_engine().text_rec, crops)
-    return {key: [_Box(quad, text, float(score))] for key, quad, (text, score) in zip(keys, quads, texts, strict=True)
-            if text.strip()}
+    again = {}
+    for key, quad, (text, score) in zip(keys, quads, _run(_engine().text_rec, crops), strict=True):
+        first = found.get(key)
+        if first is None:
+            if text.strip():
+                again[key] = [_Box(quad, text, float(score))]
+        elif text == first[0].text:
+            again[key] = [_Box(first[0].quad, text, max(first[0].score, float(score)), confirmed=True)]
+        elif text.strip() and score > first[0].score:
+            again[key] = [_Box(quad, text, float(score))]
+    return again
 
 
-def _recognise(gray: np.ndarray) -> list[_Box]:
-    """Text boxes found on a reduced copy of the page (finding is the costly step and needs no
-    detail), each read from the full-resolution page."""
+def _unsure_number(boxes: list[_Box]) -> bool:
+    """A cell read as one number, less surely than MIN_CONFIDENCE and not confirmed by a second reading."""
+    return len(boxes) == 1 and bool(_NUMBER.match(boxes[0].text.strip())) and boxes[0].score < MIN_CONFIDENCE \
+        and not boxes[0].confirmed
+
+
+def _detect_upright(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(page, its text boxes): boxes found on a reduced copy of the page (finding is the costly
+    step and needs no detail), the page turned by 180° first when most of its longest lines are
+    upside down to the model's orientation classifier (a row profile cannot tell)."""
+    import cv2
+
+    quads = _detect(gray)
+    if len(quads):
+        longest = sorted(quads, key=lambda q: -np.ptp(q[:, 0]))[:ORIENTATION_LINES]
+        page = np.dstack([gray] * 3)
+        _, labels, _ = _engine().text_cls(_engine().get_crop_img_list(page, np.asarray(longest, dtype=np.float32)))
+        if sum(label == "180" for label, _ in labels) > len(labels) / 2:
+            gray = cv2.rotate(gray, cv2.ROTATE_180)
+            quads = _detect(gray)
+    return gray, quads
+
+
+def _detect(gray: np.ndarray) -> np.ndarray:
     import cv2
 
     engine = _engine()
     scale = min(1.0, DETECT_SIDE / max(gray.shape))
     small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    page = np.dstack([gray] * 3)
     quads = _run(engine.text_det, np.dstack([small] * 3))
     if quads is None or len(quads) == 0:
+        return np.zeros((0, 4, 2), np.float32)
+    return np.asarray(engine.sorted_boxes(quads), dtype=np.float32) / scale
+
+
+def _recognise(gray: np.ndarray, quads: np.ndarray) -> list[_Box]:
+    """The text of each box, read from the full-resolution page."""
+    if not len(quads):
         return []
-    quads = np.asarray(engine.sorted_boxes(quads), dtype=np.float32) / scale
-    texts = _run(engine.text_rec, engine.get_crop_img_list(page, quads))
+    texts = _run(_engine().text_rec, _engine().get_crop_img_list(np.dstack([gray] * 3), quads))
     return [_Box(quad, text, float(score)) for quad, (text, score) in zip(quads, texts, strict=True) if text.strip()]
 
 
@@ -168,6 +207,7 @@ class _Box:
     quad: np.ndarray
     text: str
     score: float
+    confirmed: bool = False  # a second reading of its cell alone gave the same text
 
     @property
     def centre(self) -> tuple[float, float]:
@@ -198,10 +238,11 @@ def _grid(table, cells: dict[int, list[_Box]]) -> Grid:
 
 
 def _cell_text(boxes: list[_Box]) -> str:
-    """A cell's text; a number read below MIN_CONFIDENCE keeps its reading with a `?` after it.
+    """A cell's text; a number read below MIN_CONFIDENCE (and not confirmed by a second reading)
+    keeps its reading with a `?` after it, so that its value stays null and the reading is in `raw`.
     Punctuation that opens a cell lost the character before it (the `一` of `一、` is easily taken
     for a rule) and is dropped, so the label is still found."""
     text = "".join(b.text for line in _lines(boxes) for b in line).strip().lstrip("、，,.。")
-    if any(b.score < MIN_CONFIDENCE and _DIGITS.search(b.text) for b in boxes):
+    if _NUMBER.match(text) and any(b.score < MIN_CONFIDENCE and not b.confirmed for b in boxes):
         return text + "?"
     return text
