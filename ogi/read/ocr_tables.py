@@ -14,6 +14,7 @@ import cv2
 import numpy as np
 
 MIN_TABLE_SIDE = 0.15  # of the page's width: smaller ruled shapes are stamps or boxes, not tables
+OPEN_END = 20  # pixels of column rules beyond the last row rule that make an unclosed row
 LINE_COVER = 0.6  # share of a boundary segment that must be drawn for it to separate two cells
 
 
@@ -99,13 +100,26 @@ def _positions(mask: np.ndarray, axis: int, min_run: float) -> list[int]:
     return [int(g.mean()) for g in groups]
 
 
+def _open_ends(ys: list[int], vertical: np.ndarray) -> list[int]:
+    """Row boundaries, with the ends of the columns' rules added where a table broken over pages
+    has no rule closing its last row (or opening its first): the column rules still end there."""
+    drawn = np.flatnonzero((vertical > 0).sum(axis=1) >= 2 * 5)  # two rules of the dilated width
+    if drawn.size == 0:
+        return ys
+    top, bottom = int(drawn[0]), int(drawn[-1])
+    return ([top] if ys[0] - top > OPEN_END else []) + ys + ([bottom] if bottom - ys[-1] > OPEN_END else [])
+
+
 def _lattice(horizontal: np.ndarray, vertical: np.ndarray, x0: int, y0: int) -> Table | None:
     """The lattice of one table's line masks (cropped to the table), its lattice cells merged where
     no line separates them."""
     height, width = horizontal.shape
     ys = _positions(horizontal, 1, min(width * 0.08, 200))
     xs = _positions(vertical, 0, min(height * 0.08, 100))
-    if len(xs) < 3 or len(ys) < 2:
+    if len(xs) < 3 or not ys:
+        return None
+    ys = _open_ends(ys, vertical)
+    if len(ys) < 2:
         return None
     rows, cols = len(ys) - 1, len(xs) - 1
     parent = list(range(rows * cols))
