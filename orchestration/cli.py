@@ -305,7 +305,7 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("extract", help="extract the official tables of report files as JSON lines")
     p.add_argument("files", nargs="+", metavar="FILE",
                    help="report files: HTML, text, PDF, DOCX (DOC/WPS/ET with LibreOffice)")
-    p.add_argument("--ocr", action="store_true", help="read PDFs without a text layer with Tesseract (chi_sim), "
+    p.add_argument("--ocr", action="store_true", help="read PDFs without a text layer by OCR (the ocr extra), "
                    "when installed; OGI_OCR=1 does the same")
     p.set_defaults(func=_extract)
     p = sub.add_parser("discover", help="list the reports the sources' report columns link (JSON lines)")

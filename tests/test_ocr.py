@@ -138,3 +138,13 @@ def test_scans_of_the_real_reports_are_read_cell_by_cell(shared_corpus, monkeypa
             assert value["value"] is None or value["inferred"]
     assert printed == 558
     assert right >= 0.95 * printed and wrong <= 0.005 * printed, (right, wrong, printed)
+
+
+def test_pages_beyond_the_time_budget_are_left_unread_and_named():
+    from ogi.read.normalize import ocr_document
+
+    blank = render_pdf(random_report(28, "2021"), scanned=True)
+    two = _scan(blank, [0, 0], 100, False)  # two copies of the page, as images
+    reading = ocr.ocr_pdf(two, 10, seconds=0)  # the first page is always read
+    assert reading.skipped == [2]
+    assert any("pages 2 left unread for lack of time" in w for w in ocr_document(reading).warnings)
