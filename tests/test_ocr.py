@@ -2,6 +2,7 @@
 straightened, readings below the confidence threshold left null, and the real reports' scans
 checked cell by cell against their text layer."""
 
+import contextlib
 import io
 import json
 
@@ -120,7 +121,9 @@ def _table_pages(data: bytes) -> list[int]:
 def test_scans_of_the_real_reports_are_read_cell_by_cell(shared_corpus, monkeypatch, dpi, noisy):
     """Every printed cell of the three real PDFs' tables, their table pages turned into images:
     at least 95 % right, at most 0.5 % wrong (a value different from the text layer's)."""
-    monkeypatch.setattr(ocr, "BUDGET", float("inf"))  # accuracy here; the time limit has its own test
+    # accuracy here, on a machine that may be busy: the time limit and budget have their own tests
+    monkeypatch.setattr(ocr, "BUDGET", float("inf"))
+    monkeypatch.setattr("ogi.report.time_limit", contextlib.nullcontext)
     right = wrong = printed = 0
     for path in sorted(REAL.glob("*.pdf")):
         data = path.read_bytes()

@@ -29,9 +29,10 @@ DETECT_SIDE = 1280  # pixels on the page's long side for finding text boxes
 ORIENTATION_LINES = 9  # lines of text whose orientation is asked
 BUDGET = 40.0  # seconds of a document's time limit (ogi.read.limits) spent before pages are skipped
 MIN_CONFIDENCE = 0.9  # a number read less surely than this, and not confirmed, is not given
-INSET = 4  # pixels inside a cell's lines where its ink is looked for
+INSET = 8  # pixels inside a cell's lines where its ink is looked for
 INK = 128  # gray level below which a pixel is ink
 MIN_INK = 12  # ink pixels that make a cell worth reading again
+FAINT = 6  # pixels of the page kept round a cell's ink (the faint edges of its strokes)
 MARGIN = 10  # white pixels round a cell's ink when it is read alone
 _NUMBER = re.compile(r"^[-+－]?\d[\d,.，。 ]*(?:万元|元|件|项|个|次)?$")  # a printed figure, not a label
 
@@ -116,7 +117,7 @@ def _read_page(gray: np.ndarray, scores: list[float]) -> list:
             lines.append(box)
         else:
             cells.setdefault(where, []).append(box)
-    cells.update(_reread(gray, tables, cells))
+    cells.update(_reread(ocr_tables.without_rules(gray), tables, cells))
     scores.extend(b.score for b in lines)
     scores.extend(b.score for found in cells.values() for b in found)
     items = [(t.ys[0], _grid(t, {c: b for (k, c), b in cells.items() if k == n})) for n, t in enumerate(tables)]
@@ -126,39 +127,51 @@ def _read_page(gray: np.ndarray, scores: list[float]) -> list:
 
 
 def _reread(gray: np.ndarray, tables: list, found: dict) -> dict[tuple[int, int], list[_Box]]:
-    """Cells read again, each cut out along its lines with a white margin round its ink: those with
-    ink where no text box was found (a lone `0` is easily missed on the reduced page), and those
-    whose number was read less surely than MIN_CONFIDENCE. A second reading that agrees confirms
-    the first; one that differs replaces it only when it is the surer."""
-    keys, crops, quads = [], [], []
+    """Cells read again, each cut out along its lines round its ink: those with ink where no text
+    box was found (a lone `0` is easily missed on the reduced page), and those whose number was
+    read less surely than MIN_CONFIDENCE. A reading that agrees with the one before confirms it;
+    one that differs replaces it only when it is a number and the surer. The cells are cut from the
+    page with its rules painted white, so that no stub of a line is read as a character. A number still unsure is read once
+    more with a wider margin (another scale for the model), which may confirm it."""
+    inks = {}
     for k, table in enumerate(tables):
         for label, (x0, y0, x1, y1) in table.boxes().items():
             boxes = found.get((k, label))
             if boxes is not None and not _unsure_number(boxes):
                 continue
-            inner = gray[y0 + INSET:y1 - INSET, x0 + INSET:x1 - INSET]
-            ys, xs = np.nonzero(inner < INK)
-            if len(ys) < MIN_INK:
-                continue
-            top, left = y0 + INSET + ys.min(), x0 + INSET + xs.min()
-            bottom, right = y0 + INSET + ys.max() + 1, x0 + INSET + xs.max() + 1
-            crop = np.pad(gray[top:bottom, left:right], MARGIN, constant_values=255)
-            keys.append((k, label))
-            crops.append(np.dstack([crop] * 3))
-            quads.append(np.array([[left, top], [right, top], [right, bottom], [left, bottom]], dtype=np.float32))
-    if not crops:
+            ys, xs = np.nonzero(gray[y0 + INSET:y1 - INSET, x0 + INSET:x1 - INSET] < INK)
+            if len(ys) >= MIN_INK:  # the ink's box, widened by faint strokes' worth of the page
+                inks[(k, label)] = (max(y0 + INSET + ys.min() - FAINT, y0 + 2), min(y0 + INSET + ys.max() + 1 + FAINT, y1 - 2),
+                                    max(x0 + INSET + xs.min() - FAINT, x0 + 2), min(x0 + INSET + xs.max() + 1 + FAINT, x1 - 2))
+    again = _agree(found, _read_inks(gray, inks, MARGIN))
+    unsure = {key: inks[key] for key, boxes in again.items() if _unsure_number(boxes)}
+    again.update(_agree(again, _read_inks(gray, unsure, 2 * MARGIN)))
+    return again
+
+
+def _read_inks(gray: np.ndarray, inks: dict, margin: int) -> dict[tuple[int, int], _Box]:
+    """Each (top, bottom, left, right) region read alone, with a white margin round it."""
+    if not inks:
         return {}
-    again = {}
-    for key, quad, (text, score) in zip(keys, quads, _run(_engine().text_rec, crops), strict=True):
+    crops = [np.dstack([np.pad(gray[t:b, lft:r], margin, constant_values=255)] * 3) for t, b, lft, r in inks.values()]
+    quads = [np.array([[lft, t], [r, t], [r, b], [lft, b]], dtype=np.float32) for t, b, lft, r in inks.values()]
+    texts = _run(_engine().text_rec, crops)
+    return {key: _Box(quad, text, float(score)) for key, quad, (text, score) in zip(inks, quads, texts, strict=True)}
+
+
+def _agree(found: dict, read: dict[tuple[int, int], _Box]) -> dict[tuple[int, int], list[_Box]]:
+    """The cells' boxes after a new reading of each cell in `read`."""
+    out = {}
+    for key, box in read.items():
         first = found.get(key)
         if first is None:
-            if text.strip():
-                again[key] = [_Box(quad, text, float(score))]
-        elif text == first[0].text:
-            again[key] = [_Box(first[0].quad, text, max(first[0].score, float(score)), confirmed=True)]
-        elif text.strip() and score > first[0].score:
-            again[key] = [_Box(quad, text, float(score))]
-    return again
+            if box.text.strip():
+                out[key] = [box]
+        elif box.text == first[0].text:
+            out[key] = [_Box(first[0].quad, box.text, max(first[0].score, box.score), confirmed=True)]
+        elif _NUMBER.match(box.text.strip()) and box.score > first[0].score:
+            out[key] = [box]
+    return out
 
 
 def _unsure_number(boxes: list[_Box]) -> bool:

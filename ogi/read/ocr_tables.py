@@ -73,6 +73,14 @@ def line_masks(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return cv2.dilate(horizontal, close), cv2.dilate(vertical, close)
 
 
+def without_rules(gray: np.ndarray) -> np.ndarray:
+    """The page with its ruling lines painted white (only text left)."""
+    horizontal, vertical = line_masks(gray)
+    clean = gray.copy()
+    clean[(horizontal > 0) | (vertical > 0)] = 255
+    return clean
+
+
 def find_tables(gray: np.ndarray) -> list[Table]:
     """The ruled tables of a page (grayscale, upright), top to bottom."""
     horizontal, vertical = line_masks(gray)
