@@ -151,3 +151,9 @@ def test_pages_beyond_the_time_budget_are_left_unread_and_named():
     reading = ocr.ocr_pdf(two, 10, seconds=0)  # the first page is always read
     assert reading.skipped == [2]
     assert any("pages 2 left unread for lack of time" in w for w in ocr_document(reading).warnings)
+
+
+def test_signs_in_a_figure_cell_are_read_again():
+    arrow = ocr._Box(np.zeros((4, 2), np.float32), "←", 0.95)
+    word = ocr._Box(np.zeros((4, 2), np.float32), "总计", 0.5)
+    assert ocr._unsure_number([arrow]) and not ocr._unsure_number([word])

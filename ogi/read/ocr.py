@@ -6,9 +6,10 @@ Used when the caller asks for it (`ocr=True` down from the settings or `ogi extr
 the extra is installed. Each page is rendered with pypdfium2, its red seal ink removed, turned
 upright and straightened (ogi.read.ocr_page); its ruled tables become grids cut along their lines
 (ogi.read.ocr_tables) with each recognised text box in its cell, and the rest becomes lines. A
-number whose recognition confidence is below MIN_CONFIDENCE is not given as a number: its cell
-keeps what was read followed by `?`, so the value stays null and the reading stays in `raw`.
-Every value OCR yields is marked inferred downstream (ogi.report).
+number read less surely than MIN_CONFIDENCE is read again from its cell alone; unless a second
+reading agrees, it is not given as a number: its cell keeps what was read followed by `?`, so the
+value stays null and the reading stays in `raw`. Every value OCR yields is marked inferred
+downstream (ogi.report).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ INK = 128  # gray level below which a pixel is ink
 MIN_INK = 12  # ink pixels that make a cell worth reading again
 FAINT = 6  # pixels of the page kept round a cell's ink (the faint edges of its strokes)
 MARGIN = 10  # white pixels round a cell's ink when it is read alone
+_SIGNS = re.compile(r"^[^\u4e00-\u9fff\d]{1,3}$")  # a short text with neither a character nor a digit
 _NUMBER = re.compile(r"^[-+－]?\d[\d,.，。 ]*(?:万元|元|件|项|个|次)?$")  # a printed figure, not a label
 
 
@@ -132,7 +134,7 @@ def _reread(gray: np.ndarray, tables: list, found: dict) -> dict[tuple[int, int]
     read less surely than MIN_CONFIDENCE. A reading that agrees with the one before confirms it;
     one that differs replaces it only when it is a number and the surer. The cells are cut from the
     page with its rules painted white, so that no stub of a line is read as a character. A number still unsure is read once
-    more with a wider margin (another scale for the model), which may confirm it."""
+    more with a narrower margin (another scale for the model), which may confirm it."""
     inks = {}
     for k, table in enumerate(tables):
         for label, (x0, y0, x1, y1) in table.boxes().items():
@@ -145,7 +147,7 @@ def _reread(gray: np.ndarray, tables: list, found: dict) -> dict[tuple[int, int]
                                     max(x0 + INSET + xs.min() - FAINT, x0 + 2), min(x0 + INSET + xs.max() + 1 + FAINT, x1 - 2))
     again = _agree(found, _read_inks(gray, inks, MARGIN))
     unsure = {key: inks[key] for key, boxes in again.items() if _unsure_number(boxes)}
-    again.update(_agree(again, _read_inks(gray, unsure, 2 * MARGIN)))
+    again.update(_agree(again, _read_inks(gray, unsure, MARGIN // 2)))
     return again
 
 
@@ -175,9 +177,12 @@ def _agree(found: dict, read: dict[tuple[int, int], _Box]) -> dict[tuple[int, in
 
 
 def _unsure_number(boxes: list[_Box]) -> bool:
-    """A cell read as one number, less surely than MIN_CONFIDENCE and not confirmed by a second reading."""
-    return len(boxes) == 1 and bool(_NUMBER.match(boxes[0].text.strip())) and boxes[0].score < MIN_CONFIDENCE \
-        and not boxes[0].confirmed
+    """A cell read as one number less surely than MIN_CONFIDENCE and not confirmed by a second
+    reading, or as a few signs that are no word (`←`, `□`: a figure misread)."""
+    if len(boxes) != 1 or boxes[0].confirmed:
+        return False
+    text = boxes[0].text.strip()
+    return bool(_NUMBER.match(text)) and boxes[0].score < MIN_CONFIDENCE or bool(_SIGNS.match(text))
 
 
 def _detect_upright(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
