@@ -157,3 +157,9 @@ def test_signs_in_a_figure_cell_are_read_again():
     arrow = ocr._Box(np.zeros((4, 2), np.float32), "←", 0.95)
     word = ocr._Box(np.zeros((4, 2), np.float32), "总计", 0.5)
     assert ocr._unsure_number([arrow]) and not ocr._unsure_number([word])
+
+
+def test_a_scan_whose_tables_ocr_cannot_read_is_still_an_error(shared_corpus):
+    prose = _scan((REAL / "hongze_2023.pdf").read_bytes(), [0], 150, False)  # the report's first page
+    record = extract_report(prose, "scan.pdf", ocr=True)
+    assert record["error"] == "needs OCR: the PDF has no text layer and OCR could not read its tables"
