@@ -25,7 +25,6 @@ from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdfparser import PDFSyntaxError
 from pdfplumber.utils.exceptions import PdfminerException
 
-from ogi.read import ocr as ocr_engine
 from ogi.read import pdftext
 from ogi.read.decode import UnreadableDocument
 from ogi.read.document import Cell, Grid
@@ -91,8 +90,11 @@ def read_pdf(data: bytes, max_pages: int = MAX_PAGES, ocr: bool = False, fast: b
             blocks, chars, images = _read_pages(pdf.pages, light)
         except (PdfminerException, PDFSyntaxError, ValueError, KeyError, TypeError) as exc:
             raise UnreadableDocument(f"broken PDF: {type(exc).__name__} {exc}".strip()) from None
-        if chars == 0 and ocr and ocr_engine.available():
-            return ocr_engine.ocr_pdf(data, max_pages), OCR_TITLE  # image-only: read by OCR (ogi.read.ocr)
+        if chars == 0 and ocr:
+            from ogi.read import ocr as ocr_engine  # numpy and the models only for a scan read by OCR
+
+            if ocr_engine.available():
+                return ocr_engine.ocr_pdf(data, max_pages), OCR_TITLE  # image-only: read by OCR
         if chars == 0:
             raise NeedsOCR(f"needs OCR: the PDF has no text layer ({len(pdf.pages)} pages"
                            f"{', scanned images' if images else ''}); its tables cannot be read as text")
