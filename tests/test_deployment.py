@@ -54,6 +54,7 @@ def test_a_queued_run_executed_by_the_daemon_succeeds_and_leaves_no_process(tmp_
         assert (tmp_path / "data" / "documents" / "year=2020" / "part-0.parquet").is_file()
         time.sleep(20)
         left = {pid: cmd for pid, cmd in _processes().items() if pid not in before and pid != daemon.pid
+                and str(BIN) in cmd  # this environment's processes, not another checkout's on the machine
                 and (run.run_id in cmd or "execute_run" in cmd or "spawn_main" in cmd)}
         assert left == {}, f"processes of the run still alive 20 s after it ended: {left}"
     finally:
