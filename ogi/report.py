@@ -100,7 +100,7 @@ def validate_stage(extracted: Extracted, previous: dict | None = None) -> list[d
 def extract_report(data: bytes, source: str, content_type: str | None = None, max_bytes: int = MAX_BYTES,
                    ocr: bool = False) -> dict:
     """The record for one file; never raises for anything wrong with the file itself. ocr: a PDF
-    without a text layer is read by OCR when Tesseract is installed (see ogi.read.ocr)."""
+    without a text layer is read by OCR when the ocr extra is installed (see ogi.read.ocr)."""
     doc_id = hashlib.sha256(data).hexdigest()
     doc, error = normalize_stage(data, source, content_type, max_bytes, ocr)
     if doc is None:
