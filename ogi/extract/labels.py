@@ -26,7 +26,7 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 _PROSE = 100  # characters: a longer paragraph without one of the format's table words is narrative
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass's __init__ is 10x slower, and a page has thousands
 class Token:
     kind: str  # row | anchor | section | header | value | text
     code: str | None = None  # row code, table of an anchor, section code

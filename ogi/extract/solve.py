@@ -17,7 +17,7 @@ from ogi.format import RuleCheck
 INF = float("inf")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass's __init__ is 10x slower, and a table has hundreds
 class Resolved:
     value: float | None
     raw: str | None
