@@ -28,16 +28,21 @@ class Document:
     title: str | None = None
     meta: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    _plain: str | None = field(default=None, init=False, repr=False, compare=False)
 
     def plain_text(self) -> str:
-        """The whole document as lines of text: a table row becomes one line of cells."""
+        """The whole document as lines of text: a table row becomes one line of cells. Built
+        once (metadata, version detection and the tables each read it; blocks do not change)."""
+        if self._plain is not None:
+            return self._plain
         lines = []
         for block in self.blocks:
             if isinstance(block, Grid):
                 lines.extend(" ".join(c.text for c in row if not c.spanned) for row in block.rows)
             else:
                 lines.append(block)
-        return "\n".join(lines)
+        self._plain = "\n".join(lines)
+        return self._plain
 
     def to_json(self) -> dict:
         """A plain structure for storage between pipeline stages (grids as [[text, spanned]])."""
