@@ -21,6 +21,8 @@ _BROKEN_LABEL = re.compile(r"(?<=[\u3001-\u303f\u3400-\u9fff()/,:;\u201c\u201d])
 _LEADING_VALUES = re.compile(r"(?:[+-]?\d+(?:\.\d+)?(?:万元|万|元)?|[无/—–\-]|\s)+")
 _YEAR_DIGITS = re.compile(r"(?:19|20)\d{2}$")
 _CJK = re.compile(r"[\u3400-\u9fff]")
+_DIGIT = re.compile(r"\d")
+_DIGIT_OR_NULL = re.compile(r"\d|^[无/—–\-]")
 
 
 _PROSE = 100  # characters: a longer paragraph without one of the format's table words is narrative
@@ -153,7 +155,7 @@ def _leading_values(text: str) -> tuple[str, str, bool]:
         body, rest = body[: max(line, 0)], body[max(line, 0) :] + rest
         return body.rstrip(), rest.strip(), True
     body = body.rstrip()
-    if not re.search(r"\d|^[无/—–\-]", body):
+    if not _DIGIT_OR_NULL.search(body):
         return "", text, True
     return body, rest.strip(), bool(ends.heading.match(rest.lstrip()))
 
@@ -161,23 +163,25 @@ def _leading_values(text: str) -> tuple[str, str, bool]:
 def _grid_tokens(grid: Grid, g: int, scan: Scanner) -> list[Token]:
     """One token per cell; a cell is a label only if the label fills it (notes in brackets aside)."""
     tokens = []
+    classified = scan.classified  # most cells' texts recur: looked up here, classified once
     for r, row in enumerate(grid.rows):
+        where = (g, r)
         for cell in row:
-            kind, code, table = _classify(cell.text, scan)
-            tokens.append(Token(kind, code, table, cell.text, (g, r)))
+            text = cell.text
+            kind, code, table = classified.get(text) or _classify(text, scan)
+            tokens.append(Token(kind, code, table, text, where))
     return tokens
 
 
 def _classify(text: str, scan: Scanner) -> Meaning:
-    found = scan.classified.get(text)
-    if found is None:
-        found = ("value" if is_value_cell(text) else "text", None, None)
-        m = scan.regex.match(text)
-        if m and m.end() > 0:
-            rest = text[m.end() :].strip()
-            if not rest or (len(rest) <= 40 and not re.search(r"\d", rest)):
-                found = scan.meaning[m.lastindex - 1]
-        if len(scan.classified) > 50_000:
-            scan.classified.clear()
-        scan.classified[text] = found
+    """What a grid cell's text is, remembered in the scanner."""
+    found = ("value" if is_value_cell(text) else "text", None, None)
+    m = scan.regex.match(text)
+    if m and m.end() > 0:
+        rest = text[m.end() :].strip()
+        if not rest or (len(rest) <= 40 and not _DIGIT.search(rest)):
+            found = scan.meaning[m.lastindex - 1]
+    if len(scan.classified) > 50_000:
+        scan.classified.clear()
+    scan.classified[text] = found
     return found
