@@ -125,15 +125,12 @@ class _Walker:
 
 
 def _cell_text(td) -> str:
-    if len(td) == 0:  # the common case: a cell with plain text
-        return (td.text or "").strip()
-    # its text nodes as "".join(td.itertext()) has them, joined by libxml2 (2.5x faster)
+    """The text of a cell holding elements (a plain cell is read inline): its text nodes as
+    "".join(td.itertext()) has them, joined by libxml2 (2.5x faster)."""
     return etree.tostring(td, method="text", encoding="unicode", with_tail=False).strip()
 
 
-def _span(value: str | None) -> int:
-    if value is None:
-        return 1
+def _span(value: str) -> int:
     try:
         return max(1, min(int(value), 100))
     except ValueError:
@@ -162,7 +159,10 @@ def _grid(table) -> Grid:
                 continue
             while col in pending:
                 col += _take_pending(pending, col, placed)
-            text, colspan, rowspan = _cell_text(td), _span(td.get("colspan")), _span(td.get("rowspan"))
+            text = (td.text or "").strip() if len(td) == 0 else _cell_text(td)
+            colspan, rowspan = td.get("colspan"), td.get("rowspan")  # mostly absent: spans are parsed only when present
+            colspan = 1 if colspan is None else _span(colspan)
+            rowspan = 1 if rowspan is None else _span(rowspan)
             placed.append(Cell(text))
             if rowspan > 1:
                 for c in range(col, col + colspan):
