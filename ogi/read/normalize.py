@@ -113,22 +113,18 @@ def _normalize_blocks(blocks: list, join_lines: bool) -> list:
             strings.append(block)
     if any(_SEP in s for s in strings):
         strings = [s.replace(_SEP, " ") for s in strings]
-    normalized = iter(normalize(_SEP.join(strings), join_lines=join_lines).split(_SEP))
+    normalized = iter([s.strip() for s in normalize(_SEP.join(strings), join_lines=join_lines).split(_SEP)])
     out = []
     for block in blocks:
         if isinstance(block, Grid):
-            out.append(Grid([[_renamed(c, next(normalized).strip()) for c in row] for row in block.rows]))
+            # a cell whose text normalizing left as it was is kept (most cells are digits)
+            out.append(Grid([[c if (t := next(normalized)) == c.text else Cell(t, c.spanned) for c in row]
+                             for row in block.rows]))
         else:
-            text = next(normalized).strip()
+            text = next(normalized)
             if text:
                 out.append(text)
     return out
-
-
-def _renamed(cell: Cell, text: str) -> Cell:
-    """The cell with its normalized text (itself when normalizing changed nothing: most cells
-    are digits, and cells are immutable)."""
-    return cell if text == cell.text else Cell(text, cell.spanned)
 
 
 def head_document(data: bytes, name: str = "", lines: int = 40) -> Document | None:
