@@ -154,10 +154,8 @@ def _grid(table) -> Grid:
     for tr in _OWN_ROWS(table):
         placed: list[Cell] = []  # in column order: cells and spanned copies are placed left to right
         col = 0
-        for td in tr:
-            if td.tag not in ("td", "th"):
-                continue
-            while col in pending:
+        for td in tr.iterchildren("td", "th"):
+            while pending and col in pending:
                 col += _take_pending(pending, col, placed)
             text = (td.text or "").strip() if len(td) == 0 else _cell_text(td)
             colspan, rowspan = td.get("colspan"), td.get("rowspan")  # mostly absent: spans are parsed only when present
