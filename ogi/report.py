@@ -7,7 +7,7 @@ runs them in a row. Errors are values here: a file that cannot be read gets `err
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 from ogi.extract.metadata import read_metadata
 from ogi.extract.tables import detect_version, extract_tables
@@ -94,7 +94,7 @@ def validate_stage(extracted: Extracted, previous: dict | None = None) -> list[d
     raws = {(c["table"], c["row"], c["column"]): c.get("raw") for c in extracted.cells}
     violations = evaluate(version, values, extracted.sections, extracted.year, extracted.published_date, previous,
                           raws)
-    return [asdict(v) for v in violations]
+    return [v.as_dict() for v in violations]
 
 
 def extract_report(data: bytes, source: str, content_type: str | None = None, max_bytes: int = MAX_BYTES,

@@ -25,6 +25,11 @@ class Violation:
     detail: str
     kind: str
 
+    def as_dict(self) -> dict:
+        """As dataclasses.asdict has it (every field is a string or None), without its deep copy
+        of each value: a record's violations are built for every document."""
+        return dict(self.__dict__)
+
 
 def _fmt(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else f"{x:g}"
