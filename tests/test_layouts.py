@@ -95,6 +95,35 @@ def test_normalize_repairs_script_width_pinyin_and_broken_labels():
     assert normalize("社会公益 组织 12 3") == "社会公益组织 12 3"
 
 
+def _normalize_as_stated(text: str, join_lines: bool) -> str:
+    """normalize() spelled as its rules say, each space or annotation found after the character
+    before it (lookbehind first; the module's patterns start with what they remove, to be fast)."""
+    import re
+    import unicodedata
+
+    from ogi.read.textnorm import _INVISIBLE, _SPACES, _repairs, _t2s, load_format
+    cjk = r"\u3001-\u303f\u3400-\u9fff\u201c\u201d\u2018\u2019()/,:;"
+    text = re.sub("[^\x00-\x7f\u4e00-\u9fff]+", lambda m: unicodedata.normalize("NFKC", m.group()),
+                  _INVISIBLE.sub("", text))
+    text = _t2s().convert(re.sub(r"(?<=[\u3400-\u9fff])\([a-zA-Z\u00e0-\u00fc\u0101-\u01dc]{1,7}\)", "", text))
+    text = _repairs().sub(lambda m: load_format().label_repairs[m.group(0)], text)
+    text = _SPACES.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = re.sub(r"(?<=\d[.、])[ \t]+(?=[\u3400-\u9fff])", "", text)
+    space = "[ \t\n]" if join_lines else "[ \t]"
+    return re.sub(rf"(?<=[{cjk}]){space}+(?=[{cjk}])", "", text)
+
+
+def test_normalize_matches_its_rules_as_stated_on_random_text():
+    import random
+
+    rng = random.Random(7)
+    alphabet = list("中文數 \t\n\r1.、(shù)ａ，。（）　b规範") + ["\u200b", "\u00e0", "ǜ", "“"]
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        for join_lines in (False, True):
+            assert normalize(text, join_lines) == _normalize_as_stated(text, join_lines), repr(text)
+
+
 def test_damaged_header_label_still_reads_the_row():
     """`本年增/` (the `减` lost) must not hide the 2019 t2 rows (seed 000 prints it so)."""
     report = random_report(8, "2019")

