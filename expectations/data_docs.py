@@ -202,13 +202,15 @@ def serve_docs(root: str, port: int | None = None, say: Callable[[str], None] = 
     def stop(signum, frame):
         raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGTERM, stop)
+    # SIGINT too: a process started in the background inherits it ignored, and Ctrl-C must still stop it
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
         server.server_close()
         if copied:
             shutil.rmtree(folder.parent, ignore_errors=True)

@@ -138,9 +138,11 @@ def test_a_remote_root_is_copied_down_to_be_served():
 
 
 def _serve(folder: Path):
-    """`ogi docs --port 0 --root <root>` in a subprocess; (process, base URL)."""
+    """`ogi docs --port 0 --root <root>` in a subprocess, started as from a script's background job
+    (SIGINT ignored, which Ctrl-C must still override); (process, base URL)."""
     proc = subprocess.Popen([sys.executable, "-m", "orchestration.cli", "docs", "--port", "0", "--root",
-                             str(folder.parent)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                             str(folder.parent)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
     line = proc.stdout.readline()
     found = re.search(r"http://127\.0\.0\.1:\d+", line)
     assert found, line + proc.stderr.read() if proc.poll() is not None else line
@@ -160,7 +162,10 @@ def test_ogi_docs_serves_pages_and_their_static_files_and_stops_on_ctrl_c(docs):
             assert response.status == 200 and response.headers["Content-Type"] == "text/css"
     finally:
         proc.send_signal(signal.SIGINT)
-        assert proc.wait(timeout=10) == 0
+        try:
+            assert proc.wait(timeout=60) == 0
+        finally:
+            proc.kill()  # never left behind when it did not stop
 
 
 def test_ogi_docs_says_when_there_is_nothing_to_serve(tmp_path):
@@ -208,4 +213,7 @@ def test_a_browser_draws_the_pages_styled_without_the_network(docs):
                 browser.close()
     finally:
         proc.send_signal(signal.SIGINT)
-        proc.wait(timeout=10)
+        try:
+            proc.wait(timeout=60)
+        finally:
+            proc.kill()
