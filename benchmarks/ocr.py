@@ -11,7 +11,6 @@ the pages per second say what the limit allows.
 
 from __future__ import annotations
 
-import io
 import sys
 import time
 from pathlib import Path
@@ -49,13 +48,14 @@ def _run(dpi: int, noisy: bool, tables: bool) -> tuple[dict, int, float]:
     ocr_tables.find_tables = find_tables if tables else (lambda gray: [])
     from ogi.read.normalize import ocr_document
     from ogi.report import extract_report, extract_stage
+    from ogi.testing import scan_pdf
 
     counts = {"right": 0, "null": 0, "wrong": 0}
     pages, seconds = 0, 0.0
     for path in sorted((ROOT.parent / "shared" / "corpus" / "real").glob("*.pdf")):
         data = path.read_bytes()
         truth = extract_report(data, path.name)
-        scan = _image_only(data, dpi, noisy)
+        scan = scan_pdf(data, dpi, noisy)
         start = time.perf_counter()
         reading = ocr.ocr_pdf(scan, 300, seconds=float("inf"))
         seconds += time.perf_counter() - start
@@ -67,25 +67,6 @@ def _run(dpi: int, noisy: bool, tables: bool) -> tuple[dict, int, float]:
                 counts["null" if value is None else "right" if value == c["value"] else "wrong"] += 1
     ocr_tables.find_tables = find_tables
     return counts, pages, seconds
-
-
-def _image_only(data: bytes, dpi: int, noisy: bool) -> bytes:
-    """The same pages as pictures only: a scan with no text layer."""
-    import pypdfium2
-    from PIL import Image
-
-    images = []
-    for page in pypdfium2.PdfDocument(data):
-        image = page.render(scale=dpi / 72).to_pil().convert("RGB")
-        if noisy:
-            image = image.rotate(1.0, resample=Image.BILINEAR, fillcolor="white")
-            jpeg = io.BytesIO()
-            image.save(jpeg, "JPEG", quality=60)
-            image = Image.open(jpeg).convert("RGB")
-        images.append(image)
-    out = io.BytesIO()
-    images[0].save(out, format="PDF", save_all=True, append_images=images[1:], resolution=dpi)
-    return out.getvalue()
 
 
 if __name__ == "__main__":

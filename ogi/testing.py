@@ -467,3 +467,26 @@ class Sites:
         for server in self.servers:
             server.shutdown()
             server.server_close()
+
+
+def scan_pdf(data: bytes, dpi: int, noisy: bool = False, pages: list[int] | None = None) -> bytes:
+    """A PDF's pages (all, or `pages` by index) as an image-only PDF, as a scanner gives it; `noisy`:
+    turned by 1° and saved as a JPEG of quality 60."""
+    import io
+
+    import pypdfium2
+    from PIL import Image
+
+    pdf = pypdfium2.PdfDocument(data)
+    images = []
+    for number in range(len(pdf)) if pages is None else pages:
+        image = pdf[number].render(scale=dpi / 72).to_pil().convert("RGB")
+        if noisy:
+            image = image.rotate(1.0, resample=Image.BILINEAR, fillcolor="white")
+            jpeg = io.BytesIO()
+            image.save(jpeg, "JPEG", quality=60)
+            image = Image.open(jpeg).convert("RGB")
+        images.append(image)
+    out = io.BytesIO()
+    images[0].save(out, format="PDF", save_all=True, append_images=images[1:], resolution=dpi)
+    return out.getvalue()

@@ -3,20 +3,18 @@ straightened, readings below the confidence threshold left null, and the real re
 checked cell by cell against their text layer."""
 
 import contextlib
-import io
 import json
 
 import cv2
 import numpy as np
 import pypdfium2
 import pytest
-from PIL import Image
 
 from ogi.read import ocr, ocr_page, ocr_tables
 from ogi.read.document import Document
 from ogi.report import extract_report
 from ogi.steps import extract_row
-from ogi.testing import random_report, render_pdf
+from ogi.testing import random_report, render_pdf, scan_pdf
 from tests.conftest import REAL
 
 
@@ -92,23 +90,6 @@ def test_a_scan_without_readable_text_is_still_an_error():
     assert record["cells"] is None  # never an empty report
 
 
-def _scan(data: bytes, pages: list[int], dpi: int, noisy: bool) -> bytes:
-    """The pages as an image-only PDF; `noisy`: turned by 1° and saved as a JPEG of quality 60."""
-    images = []
-    pdf = pypdfium2.PdfDocument(data)
-    for number in pages:
-        image = pdf[number].render(scale=dpi / 72).to_pil().convert("RGB")
-        if noisy:
-            image = image.rotate(1.0, resample=Image.BILINEAR, fillcolor="white")
-            jpeg = io.BytesIO()
-            image.save(jpeg, "JPEG", quality=60)
-            image = Image.open(jpeg).convert("RGB")
-        images.append(image)
-    out = io.BytesIO()
-    images[0].save(out, format="PDF", save_all=True, append_images=images[1:], resolution=dpi)
-    return out.getvalue()
-
-
 def _title_and_table_pages(data: bytes) -> list[int]:
     """The first page (its title gives the report's year, which decides the template) and the
     pages whose text layer prints a ruled table's labels."""
@@ -129,7 +110,7 @@ def test_scans_of_the_real_reports_are_read_cell_by_cell(shared_corpus, monkeypa
     for path in sorted(REAL.glob("*.pdf")):
         data = path.read_bytes()
         truth = extract_report(data, path.name)
-        read = extract_report(_scan(data, _title_and_table_pages(data), dpi, noisy), path.name, ocr=True)
+        read = extract_report(scan_pdf(data, dpi, noisy, _title_and_table_pages(data)), path.name, ocr=True)
         assert read["error"] is None, read["error"]
         got = {(c["table"], c["row"], c["column"]): c for c in read["cells"]}
         for cell in truth["cells"]:
@@ -148,7 +129,7 @@ def test_pages_beyond_the_time_budget_are_left_unread_and_named():
     from ogi.read.normalize import ocr_document
 
     blank = render_pdf(random_report(28, "2021"), scanned=True)
-    two = _scan(blank, [0, 0], 100, False)  # two copies of the page, as images
+    two = scan_pdf(blank, 100, pages=[0, 0])  # two copies of the page, as images
     reading = ocr.ocr_pdf(two, 10, seconds=0)  # the first page is always read
     assert reading.skipped == [2]
     assert any("pages 2 left unread for lack of time" in w for w in ocr_document(reading).warnings)
@@ -161,6 +142,6 @@ def test_signs_in_a_figure_cell_are_read_again():
 
 
 def test_a_scan_whose_tables_ocr_cannot_read_is_still_an_error(shared_corpus):
-    prose = _scan((REAL / "hongze_2023.pdf").read_bytes(), [0], 150, False)  # the report's first page
+    prose = scan_pdf((REAL / "hongze_2023.pdf").read_bytes(), 150, pages=[0])  # the report's first page
     record = extract_report(prose, "scan.pdf", ocr=True)
     assert record["error"] == "needs OCR: the PDF has no text layer and OCR could not read its tables"
