@@ -58,3 +58,14 @@ def loopback_only(test):
         assert inner.returncode == 0, f"inside the loopback-only namespace:\n{inner.stdout[-3000:]}{inner.stderr[-2000:]}"
 
     return wrapper
+
+
+def folder_settings(tmp_path: Path, folder: Path):
+    """Settings of a pipeline whose one source is `folder`, storing under tmp_path/data, no
+    waivers, one worker."""
+    from assets.settings import OgiSettings
+
+    registry = tmp_path / "sources.yaml"
+    registry.write_text(f"sources:\n  - {{name: s, kind: files, path: {folder}}}\n", encoding="utf-8")
+    return OgiSettings(storage_root=str(tmp_path / "data"), sources=str(registry),
+                       waivers=str(tmp_path / "none.yaml"), workers=1)

@@ -5,12 +5,12 @@ import dagster as dg
 import pandas as pd
 import pytest
 
-from assets.settings import OgiSettings
 from ogi.extract.cross_year import narrow_across_years
 from ogi.format import load_format
 from ogi.report import extract_report
 from ogi.testing import random_report, render_html, render_text
 from orchestration.run import materialize_year
+from tests.conftest import folder_settings
 
 T3 = ("natural_person", "commercial_enterprise", "research_institution", "public_interest_org",
       "legal_service_org", "other_org", "total")
@@ -94,10 +94,7 @@ def test_the_pipeline_narrows_with_the_published_year_before(tmp_path):
     before.publisher = after.publisher
     (folder / "2020.html").write_text(render_html(before), encoding="utf-8")
     (folder / "2021.txt").write_text(text, encoding="utf-8")
-    registry = tmp_path / "sources.yaml"
-    registry.write_text(f"sources:\n  - {{name: s, kind: files, path: {folder}}}\n", encoding="utf-8")
-    settings = OgiSettings(storage_root=str(tmp_path / "data"), sources=str(registry),
-                           waivers=str(tmp_path / "none.yaml"), workers=1)
+    settings = folder_settings(tmp_path, folder)
     instance = dg.DagsterInstance.ephemeral()
     assert materialize_year("2020", settings, instance).published
     assert materialize_year("2021", settings, instance).published

@@ -14,7 +14,7 @@ import pytest
 from assets.settings import OgiSettings
 from ogi.store.parquet import SCHEMAS
 from orchestration.run import crawl, materialize_year
-from tests.conftest import ROOT
+from tests.conftest import ROOT, folder_settings
 
 SEED_001 = "7925c362b5d43f62d1038ea0659bd0e75d3d10c918546491b6dcd76f65ba67a7"
 
@@ -227,10 +227,7 @@ def test_cross_year_rules_compare_a_publisher_with_its_report_of_the_year_before
     assert differ  # the two generated years disagree, as real reports often do
     for report in (before, after):
         (folder / f"{report.year}.html").write_text(render_html(report), encoding="utf-8")
-    registry = tmp_path / "sources.yaml"
-    registry.write_text(f"sources:\n  - {{name: s, kind: files, path: {folder}}}\n", encoding="utf-8")
-    settings = OgiSettings(storage_root=str(tmp_path / "data"), sources=str(registry),
-                           waivers=str(tmp_path / "none.yaml"), workers=1)
+    settings = folder_settings(tmp_path, folder)
     instance = dg.DagsterInstance.ephemeral()
     assert materialize_year("2019", settings, instance).published
     outcome = materialize_year("2020", settings, instance)
