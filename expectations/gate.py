@@ -52,7 +52,7 @@ def run_gate(root: str, year: int, waivers_path: str, gate_path: str | None, wor
         previous = previous_year_values(root, year, cross_year_cells())
     except DamagedPartition:  # the validation stage recorded it; the cross-year rules are not judged
         previous = {}
-    residuals = _residuals(root, year, previous, pd.CategoricalDtype(documents["doc_id"]), workers)
+    residuals = _residuals(root, year, previous, pd.CategoricalDtype(documents["doc_id"].unique()), workers)
     waived = _waived(residuals, waivers)
     checked = residuals[~waived] if waived.any() else residuals
     ctx, settings = context(), gate_settings(gate_path)
@@ -117,19 +117,16 @@ def _waived(residuals: pd.DataFrame, waivers: dict) -> pd.Series:
     return waived
 
 
-MAX_LISTED = LISTED  # failing instances spelled out in a check's metadata; all of them are in `violations`
-
-
 def _failures_table(outcome, root: str, year: int, publisher: pd.Series) -> str:
-    """The first MAX_LISTED failing instances with their detail, then how many more. Only the
+    """The first LISTED failing instances with their detail, then how many more. Only the
     violations of the listed documents are read, so the cost does not grow with the year."""
     listed, errors, total = [], [], 0
     for f in outcome.failures:
         if f.error:
             errors.append(f"| – | – | {f.rule} | – | expectation raised: {f.error} |")
-        total += max(f.count, len(f.doc_ids))
+        total += f.count
         locations = f.locations or [""] * len(f.doc_ids)
-        listed += [(d, loc, f) for d, loc in zip(f.doc_ids, locations, strict=True)][:MAX_LISTED - len(listed)]
+        listed += [(d, loc, f) for d, loc in zip(f.doc_ids, locations, strict=True)][:LISTED - len(listed)]
     shown = read_table(root, "violations", year, columns=["doc_id", "rule", "row", "column", "detail"],
                        filters=[("status", "=", "broken"), ("doc_id", "in", sorted({d for d, _, _ in listed}))]
                        ).to_pandas() if listed else pd.DataFrame(columns=["doc_id", "rule", "row", "column", "detail"])

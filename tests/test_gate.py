@@ -109,24 +109,24 @@ def test_gate_settings_that_would_switch_a_rule_off_or_are_malformed_are_refused
 
 
 def test_a_check_lists_the_first_failures_and_counts_the_rest(tmp_path):
-    from expectations.gate import MAX_LISTED, _failures_table
-    from expectations.validate import Failure, SuiteOutcome
+    from expectations.gate import _failures_table
+    from expectations.validate import LISTED, Failure, SuiteOutcome
     from ogi.store.parquet import write_partition
 
-    n = 2 * MAX_LISTED
+    n = 2 * LISTED
     docs = [f"{i:064x}" for i in range(n)]
     with write_partition(str(tmp_path), "violations", 2023) as append:
         append({"doc_id": docs, "rule": ["t3_balance"] * n, "kind": ["official"] * n, "severity": ["error"] * n,
                 "status": ["broken"] * n, "table": ["t3"] * n, "row": ["total"] * n, "column": ["natural_person"] * n,
                 "detail": [f"{i} + 0 != {i} + 1" for i in range(n)], "waived": [False] * n})
-    # as GX's SUMMARY result gives it: the first MAX_LISTED rows and the count of all
-    failure = Failure("t3_balance", "error", docs[:MAX_LISTED], ["natural_person"] * MAX_LISTED, count=n)
+    # as GX's SUMMARY result gives it: the first LISTED rows and the count of all
+    failure = Failure("t3_balance", "error", docs[:LISTED], ["natural_person"] * LISTED, count=n)
     outcome = SuiteOutcome("t3_rules", False, 1, [failure])
     table = _failures_table(outcome, str(tmp_path), 2023, pd.Series({docs[0]: "某县人民政府"})).splitlines()
-    assert len(table) == 2 + MAX_LISTED + 1 and table[-1].endswith(f"{MAX_LISTED:,} more failing instances in the "
+    assert len(table) == 2 + LISTED + 1 and table[-1].endswith(f"{LISTED:,} more failing instances in the "
                                                                       "`violations` dataset |")
     assert table[2] == f"| {docs[0][:12]} | 某县人民政府 | t3_balance (error) | natural_person | 0 + 0 != 0 + 1 |"
-    assert table[-2].endswith(f"| {MAX_LISTED - 1} + 0 != {MAX_LISTED - 1} + 1 |")
+    assert table[-2].endswith(f"| {LISTED - 1} + 0 != {LISTED - 1} + 1 |")
 
 
 def test_a_result_names_the_first_failing_rows_and_counts_them_all():
