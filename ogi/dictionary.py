@@ -1,7 +1,8 @@
 """The data dictionary: every code, rule and published column, generated from the format.
 
 Official labels, value types, templates, expressions, kinds and severities come from the format
-(`ogi/format/templates.yaml`); English labels, units and meanings from `ogi/format/dictionary.yaml`
+in use (`load_format()`: the pipeline's, so a format swapped in by `use_format` is the one
+described); English labels, units and meanings from `ogi/format/dictionary.yaml`
 beside it. Published at each publication under `<root>/dictionary/` as `codes.parquet` (one row
 per table, row and column code), `rules.parquet` (one row per rule), `columns.parquet` (one row
 per column of each published dataset) and `README.md`, each replaced in one move.
@@ -17,7 +18,7 @@ import pyarrow.parquet as pq
 import yaml
 
 from ogi.figures import GROUPS, figures, group_rows
-from ogi.format import load_format
+from ogi.format import Term, TextRule, TypeRule, load_format
 from ogi.store.files import filesystem, replacing
 from ogi.store.parquet import ACROSS_YEARS, PUBLISHED, SCHEMA_VERSION, SCHEMAS
 
@@ -37,16 +38,6 @@ DATASETS = (*PUBLISHED, *ACROSS_YEARS)  # the datasets whose columns the diction
 def words() -> dict:
     """dictionary.yaml as loaded."""
     return yaml.safe_load(resources.files("ogi.format").joinpath("dictionary.yaml").read_text(encoding="utf-8"))
-
-
-@lru_cache(maxsize=1)
-def _spec() -> dict:
-    """templates.yaml as written (rule expressions before `for_each` is expanded; `stated_in`)."""
-    return yaml.safe_load(resources.files("ogi.format").joinpath("templates.yaml").read_text(encoding="utf-8"))
-
-
-def _flatten(items) -> list:
-    return [x for item in items or [] for x in (_flatten(item) if isinstance(item, list) else [item])]
 
 
 def codes() -> list[dict]:
@@ -82,60 +73,73 @@ def _english(level: str, table: str, code: str) -> str | None:
 def rules() -> list[dict]:
     """One row per rule of the format: table rules, cross-year rules, text and prose rules, type
     rules and document rules, with the expression as the format writes it."""
-    spec, meaning = _spec(), words()["rules"]
+    fmt, meaning = load_format(), words()["rules"]
     found: dict[str, dict] = {}
 
-    def add(rule: dict, family: str, expression: str, version: str | None) -> None:
-        row = found.setdefault(rule["id"], {
-            "rule": rule["id"], "family": family, "kind": rule["kind"], "severity": rule["severity"],
-            "expression": expression, "meaning": meaning.get(rule["id"]),
-            "stated_in": rule.get("stated_in") or rule.get("note"), "templates": []})
-        if version and version not in row["templates"]:
+    def add(version: str, family: str, expression: str, rule: str, kind: str, severity: str,
+            stated_in: str | None) -> None:
+        row = found.setdefault(rule, {
+            "rule": rule, "family": family, "kind": kind, "severity": severity, "expression": expression,
+            "meaning": meaning.get(rule), "stated_in": stated_in, "templates": []})
+        if version not in row["templates"]:
             row["templates"].append(version)
 
-    for code, version in spec["versions"].items():
-        for rule in _flatten(version.get("rules")):
-            add(rule, "cross_year" if rule.get("cross_year") else "table", _table_expression(rule), code)
-        for rule in _flatten(version.get("text_rules")):
-            add(rule, "prose" if rule.get("prose") else "text", _text_expression(rule), code)
-    with_tables = [code for code, v in spec["versions"].items() if v.get("tables")]
-    for rule in spec.get("type_rules", ()):
-        expression = f"printed text of a {' | '.join(rule['types'])} cell that its type refuses"
-        if rule.get("match"):
-            expression += f", matching /{rule['match']}/"
-        for code in with_tables:
-            add(rule, "type", expression, code)
-    for rule in spec.get("document_rules", ()):
-        for code in spec["versions"]:
-            add(rule, "document", "published_date > 31 December of the report year", code)
+    for code, version in fmt.versions.items():
+        for family, checks in (("table", version.checks), ("cross_year", version.cross_year_checks)):
+            for c in checks:
+                add(code, family, c.as_written, c.rule, c.kind, c.severity, c.stated_in)
+        for instances in _by_id(version.text_rules).values():
+            r = instances[0]
+            add(code, "prose" if r.prose else "text", _text_expression(instances), r.id, r.kind, r.severity,
+                r.stated_in)
+    for r in fmt.type_rules:
+        for code in [code for code, version in fmt.versions.items() if version.tables]:
+            add(code, "type", _type_expression(r), r.id, r.kind, r.severity, r.stated_in)
+    for r in fmt.document_rules.values():
+        for code in fmt.versions:
+            add(code, "document", "published_date > 31 December of the report year", r["id"], r["kind"],
+                r["severity"], r.get("stated_in") or r.get("note"))
     return list(found.values())
 
 
-def _table_expression(rule: dict) -> str:
-    expr = " ".join(rule["expr"].split())
-    for key, values in (rule.get("for_each") or {}).items():
-        expr += f"  for each {key} in {', '.join(values)}"
-    return expr
+def _by_id(text_rules: tuple[TextRule, ...]) -> dict[str, list[TextRule]]:
+    """A version's text rules grouped by rule (a rule over `sections` has one per section)."""
+    found: dict[str, list[TextRule]] = {}
+    for rule in text_rules:
+        found.setdefault(rule.id, []).append(rule)
+    return found
 
 
-def _text_expression(rule: dict) -> str:
-    where = ", ".join(rule["sections"]) if rule.get("sections") else rule.get("section") or "any section"
-    if prose := rule.get("prose"):
-        return f"a figure the prose states == {' '.join(prose['cells'].split())}"
+def _type_expression(rule: TypeRule) -> str:
+    expression = f"printed text of a {' | '.join(rule.types)} cell that its type refuses"
+    return expression + (f", matching /{rule.match.pattern}/" if rule.match else "")
+
+
+def _sum(terms: tuple[Term, ...]) -> str:
+    text = " ".join(f"{'-' if c < 0 else '+'} {'' if abs(c) == 1 else f'{abs(c):g} * '}{'.'.join(ref)}"
+                    for c, ref in terms)
+    return text.removeprefix("+ ")
+
+
+def _text_expression(instances: list[TextRule]) -> str:
+    rule = instances[0]
+    where = ", ".join(r.section for r in instances if r.section) or "any section"
+    if rule.prose:
+        return f"a figure the prose states == {_sum(rule.prose.cells)}"
     parts = []
-    if rule.get("min_chars"):
-        parts.append(f"{where} has at least {rule['min_chars']} CJK characters")
-    if rule.get("max_chars"):
-        parts.append(f"{where} has at most {rule['max_chars']} CJK characters")
-    if rule.get("table_values"):
-        parts.append(f"table {rule['table_values']} under {where} has a value")
-    if rule.get("numbered"):
+    if rule.min_chars:
+        parts.append(f"{where} has at least {rule.min_chars} CJK characters")
+    if rule.max_chars:
+        parts.append(f"{where} has at most {rule.max_chars} CJK characters")
+    if rule.table_values:
+        parts.append(f"table {rule.table_values} under {where} has a value")
+    if rule.numbered:
         parts.append(f"the ordinal printed in the heading of {where} is the template's")
-    if rule.get("must_mention"):
-        parts.append(f"{where} mentions /{rule['must_mention']}/")
-    if unless := rule.get("unless"):
-        cond = [f"{where} says only /{unless['text']}/"] if unless.get("text") else []
-        cond += [f"{cell} == 0" for cell in unless.get("zero", ())]
+    if rule.must_mention:
+        parts.append(f"{where} mentions /{rule.must_mention.pattern}/")
+    if rule.unless_text or rule.unless_zero:
+        cond = [f"{where} says only /{rule.unless_text.pattern}/"] if rule.unless_text else []
+        cond += [f"{'.'.join(cell)} == 0" for cell in rule.unless_zero]
         parts.append("unless " + " and ".join(cond))
     return "; ".join(parts)
 
@@ -174,10 +178,9 @@ def _figure_description(name: str) -> str | None:
     return f"{' — '.join(x for x in label if x)}: cell {table}.{row}.{column}" + (f"; {unit}" if unit else "")
 
 
-def _tables() -> dict[str, pa.Table]:
-    return {"codes": pa.Table.from_pylist(codes(), schema=DICTIONARY_SCHEMAS["codes"]),
-            "rules": pa.Table.from_pylist(rules(), schema=DICTIONARY_SCHEMAS["rules"]),
-            "columns": pa.Table.from_pylist(columns(), schema=DICTIONARY_SCHEMAS["columns"])}
+def entries() -> dict[str, list[dict]]:
+    """The dictionary's rows by file: `codes`, `rules`, `columns`."""
+    return {"codes": codes(), "rules": rules(), "columns": columns()}
 
 
 def write_dictionary(root: str) -> dict[str, str]:
@@ -185,14 +188,14 @@ def write_dictionary(root: str) -> dict[str, str]:
     {SQL view name: file path} of the Parquet files (`dictionary_codes`, …)."""
     fs, base = filesystem(root)
     folder = f"{base.rstrip('/')}/{FOLDER}"
-    written = {}
-    for name, table in _tables().items():
+    written, rows = {}, entries()
+    for name, items in rows.items():
         path = f"{folder}/{name}.parquet"
         with replacing(fs, path) as temp, fs.open(temp, "wb") as handle:
-            pq.write_table(table, handle, compression="zstd")
+            pq.write_table(pa.Table.from_pylist(items, schema=DICTIONARY_SCHEMAS[name]), handle, compression="zstd")
         written[f"{FOLDER}_{name}"] = path
     with replacing(fs, f"{folder}/README.md") as temp, fs.open(temp, "w", encoding="utf-8") as handle:
-        handle.write(markdown())
+        handle.write(markdown(rows))
     return written
 
 
@@ -209,15 +212,15 @@ def _table_md(rows: list[dict], keys: list[str]) -> list[str]:
             *(f"| {' | '.join(_cell(r.get(k)) for k in keys)} |" for r in rows)]
 
 
-def markdown() -> str:
-    """The dictionary as one Markdown page."""
+def markdown(rows: dict[str, list[dict]]) -> str:
+    """The dictionary (`entries()`) as one Markdown page."""
     lines = ["# Data dictionary", "",
              f"Generated from the report format (schema version {SCHEMA_VERSION}). The same content is in "
              "`codes.parquet`, `rules.parquet` and `columns.parquet` beside this file, and in the SQL catalog "
              "as `dictionary_codes`, `dictionary_rules` and `dictionary_columns`.", "",
              "A cell of `cells` is `(table, row, column)`; `templates` lists the template versions that have a code "
              "or check a rule.", ""]
-    all_codes = codes()
+    all_codes = rows["codes"]
     for table in [c for c in all_codes if c["level"] == "table"]:
         lines += [f"## {table['table']}: {table['label_zh']} — {table['label_en']}", ""]
         for level in ("row", "column"):
@@ -228,14 +231,14 @@ def markdown() -> str:
     lines += ["## Rules", "", "kind: official (stated in the template text), structural (implied by a 总计 cell), "
               "heuristic (ours). family: table, cross_year (a publisher's report against the year before), text, "
               "prose (a figure the text restates), type (a cell's printed text), document (its metadata).", "",
-              *_table_md(rules(), ["rule", "family", "kind", "severity", "expression", "meaning", "templates"]), ""]
+              *_table_md(rows["rules"], ["rule", "family", "kind", "severity", "expression", "meaning", "templates"]), ""]
     lines += ["## Datasets", ""]
     for name in DATASETS:
         description = (words()["datasets"].get(name) or {}).get("description", "")
         lines += [f"### `{name}`", "", description, "",
-                  *_table_md([c for c in columns() if c["dataset"] == name], ["column", "type", "description"]), ""]
+                  *_table_md([c for c in rows["columns"] if c["dataset"] == name], ["column", "type", "description"]), ""]
     return "\n".join(lines)
 
 
-__all__ = ["DICTIONARY_SCHEMAS", "codes", "column_description", "columns", "markdown", "rules",
+__all__ = ["DICTIONARY_SCHEMAS", "codes", "column_description", "columns", "entries", "markdown", "rules",
            "words", "write_dictionary"]

@@ -10,6 +10,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 SEEDS = SHARED / "corpus" / "seeds"
 REAL = SHARED / "corpus" / "real"
+FIXTURES = ROOT / "tests" / "fixtures"
 
 
 def rows(record: dict) -> dict:
@@ -69,3 +70,32 @@ def folder_settings(tmp_path: Path, folder: Path):
     registry.write_text(f"sources:\n  - {{name: s, kind: files, path: {folder}}}\n", encoding="utf-8")
     return OgiSettings(storage_root=str(tmp_path / "data"), sources=str(registry),
                        waivers=str(tmp_path / "none.yaml"), workers=1)
+
+
+def _merged(base, extra):
+    """Mappings merged key by key, lists extended, anything else replaced."""
+    if isinstance(base, dict) and isinstance(extra, dict):
+        return {**base, **{k: _merged(base[k], v) if k in base else v for k, v in extra.items()}}
+    if isinstance(base, list) and isinstance(extra, list):
+        return base + extra
+    return extra
+
+
+def format_2031_file(tmp_path: Path) -> Path:
+    """The shipped format with the fictitious 2031 template of fixtures/format_2031.yaml added."""
+    import yaml
+
+    spec = _merged(yaml.safe_load((ROOT / "ogi" / "format" / "templates.yaml").read_text(encoding="utf-8")),
+                   yaml.safe_load((FIXTURES / "format_2031.yaml").read_text(encoding="utf-8")))
+    path = tmp_path / "templates.yaml"
+    path.write_text(yaml.safe_dump(spec, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def format_2031(tmp_path):
+    """Within the test, the format in use is format_2031_file's."""
+    from ogi.format import use_format
+
+    with use_format(format_2031_file(tmp_path)) as fmt:
+        yield fmt

@@ -104,3 +104,20 @@ def test_the_assets_column_schemas_carry_the_descriptions():
         columns = _column_schema(name).columns
         assert [c.name for c in columns] == SCHEMAS[name].names
         assert all(c.description for c in columns), name
+
+
+def test_the_dictionary_describes_the_format_in_use(format_2031):
+    """A format swapped in (`use_format`) is the one described: its new template, rule and codes."""
+    rows = dictionary.entries()
+    rules = {r["rule"]: r for r in rows["rules"]}
+    assert rules["t2_interpreted_le_issued"]["templates"] == ["2031"]
+    assert rules["t2_interpreted_le_issued"]["expression"].startswith("t2.")
+    assert rules["t3_balance"]["templates"] == ["2019", "2021", "2031"]
+    assert "2031" in rules["s6_processing_fee_mentioned"]["templates"]
+    assert {"2031"} == {v for c in rows["codes"] if c["code"] in ("admin_inspection", "news_media")
+                        for v in c["templates"]}
+    assert "t2_interpreted_le_issued" in dictionary.markdown(rows)
+    assert {r["rule"] for r in rows["rules"]} == {
+        id_ for version in format_2031.versions.values()
+        for id_ in [c.rule for c in version.checks + version.cross_year_checks] + [r.id for r in version.text_rules]
+    } | {r.id for r in format_2031.type_rules} | set(format_2031.document_rules)

@@ -1,43 +1,16 @@
 """A template that exists only as data: the fictitious "2031" of tests/fixtures/format_2031.yaml,
 added to the shipped format, detected and read from a report written in it with no code change."""
 
-from pathlib import Path
-
 import pytest
-import yaml
 
 from ogi.extract.labels import scanner
 from ogi.extract.tables import detect_version
 from ogi.format import load_format, use_format
 from ogi.report import extract_report
 from ogi.testing import random_report, render_text
+from tests.conftest import FIXTURES, format_2031_file
 
-FIXTURES = Path(__file__).parent / "fixtures"
-SHIPPED = Path(__file__).resolve().parents[1] / "ogi" / "format" / "templates.yaml"
 REPORT = (FIXTURES / "report_2031.txt").read_text(encoding="utf-8")
-
-
-def _merged(base, extra):
-    """Mappings merged key by key, lists extended, anything else replaced."""
-    if isinstance(base, dict) and isinstance(extra, dict):
-        return {**base, **{k: _merged(base[k], v) if k in base else v for k, v in extra.items()}}
-    if isinstance(base, list) and isinstance(extra, list):
-        return base + extra
-    return extra
-
-
-def _format_file(tmp_path: Path) -> Path:
-    spec = _merged(yaml.safe_load(SHIPPED.read_text(encoding="utf-8")),
-                   yaml.safe_load((FIXTURES / "format_2031.yaml").read_text(encoding="utf-8")))
-    path = tmp_path / "templates.yaml"
-    path.write_text(yaml.safe_dump(spec, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return path
-
-
-@pytest.fixture
-def format_2031(tmp_path):
-    with use_format(_format_file(tmp_path)) as fmt:
-        yield fmt
 
 
 def _values(record: dict) -> dict:
@@ -98,7 +71,7 @@ def test_detection_among_three_templates(format_2031):
 
 def test_use_format_swaps_the_format_and_what_is_built_from_it(tmp_path):
     shipped, shipped_scanner = load_format(), scanner("2021")
-    with use_format(_format_file(tmp_path)) as fmt:
+    with use_format(format_2031_file(tmp_path)) as fmt:
         assert load_format() is fmt and list(fmt.versions) == ["2019", "2021", "legacy", "2031"]
         assert scanner("2021") is not shipped_scanner
     assert load_format() is shipped and "2031" not in shipped.versions
@@ -106,7 +79,7 @@ def test_use_format_swaps_the_format_and_what_is_built_from_it(tmp_path):
 
 
 def test_use_format_refuses_what_is_cached_without_a_key(tmp_path):
-    path = _format_file(tmp_path)
+    path = format_2031_file(tmp_path)
     path.write_text(path.read_text(encoding="utf-8").replace("null_markers:", "null_markers:\n- 暂无"),
                     encoding="utf-8")
     with pytest.raises(ValueError, match="null_markers"), use_format(path):

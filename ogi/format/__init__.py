@@ -77,6 +77,10 @@ class RuleCheck:
     table: str
     row: str | None
     column: str | None
+    # for the data dictionary, not compared: the rule as templates.yaml writes it (`for_each` not
+    # expanded) and where it comes from (its `stated_in`, else its `note`)
+    as_written: str = field(default="", compare=False)
+    stated_in: str | None = field(default=None, compare=False)
 
     def cells(self):
         return [ref for _, ref in self.lhs + self.rhs]
@@ -107,6 +111,7 @@ class TextRule:
     unless_text: re.Pattern | None = None  # holds when the section says only this …
     unless_zero: tuple[tuple[str, str, str], ...] = ()  # … and these cells are 0
     prose: Prose | None = None
+    stated_in: str | None = field(default=None, compare=False)
 
     def cells(self):
         """The cells the rule reads."""
@@ -123,6 +128,7 @@ class TypeRule:
     severity: str
     types: tuple[str, ...]
     match: re.Pattern | None = None
+    stated_in: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -217,10 +223,15 @@ def _parse_sum(text: str) -> tuple[Term, ...]:
     return tuple(terms)
 
 
+def _stated_in(rule: dict) -> str | None:
+    return rule.get("stated_in") or rule.get("note")
+
+
 def _expand(rule: dict) -> list[RuleCheck]:
     expr = " ".join(rule["expr"].split())
     for_each = rule.get("for_each") or {}
     (key, values), = for_each.items() if for_each else (("", [None]),)
+    as_written = expr + (f"  for each {key} in {', '.join(values)}" if key else "")
     checks = []
     for value in values:
         text = expr.replace("{" + key + "}", value) if key else expr
@@ -234,7 +245,8 @@ def _expand(rule: dict) -> list[RuleCheck]:
         if not key:  # single-instance rules are located by the cell they check
             row, column = lhs_terms[-1][1][1], lhs_terms[-1][1][2]
         checks.append(
-            RuleCheck(rule["id"], rule["kind"], rule["severity"], op, lhs_terms, rhs_terms, table, row, column)
+            RuleCheck(rule["id"], rule["kind"], rule["severity"], op, lhs_terms, rhs_terms, table, row, column,
+                      as_written, _stated_in(rule))
         )
     return checks
 
@@ -275,7 +287,7 @@ def _text_rule(spec: dict, number: str) -> tuple[TextRule, ...]:
                  min_chars=spec.get("min_chars"), table_values=spec.get("table_values"),
                  numbered=bool(spec.get("numbered")),
                  unless_text=re.compile(unless["text"]) if unless.get("text") else None, unless_zero=zero,
-                 prose=prose)
+                 prose=prose, stated_in=_stated_in(spec))
         for section in spec.get("sections") or [spec.get("section")]
     )
 
@@ -328,7 +340,7 @@ def _parse(text: str) -> Format:
         value_types=spec["value_types"],
         document_rules={r["id"]: r for r in spec.get("document_rules", ())},
         type_rules=tuple(TypeRule(r["id"], r["kind"], r["severity"], tuple(r["types"]),
-                                  re.compile(r["match"]) if r.get("match") else None)
+                                  re.compile(r["match"]) if r.get("match") else None, _stated_in(r))
                          for r in spec.get("type_rules", ())),
         section_labels={code: s["label"] for code, s in spec["sections"].items()},
     )
