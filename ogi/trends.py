@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 from ogi.publishers import LEVELS
-from ogi.store.files import filesystem
+from ogi.store.parquet import published_years
 
 UNPLACED = "unplaced"
 TREND_COLUMNS = ["level", "applications_received"]
@@ -24,16 +23,7 @@ def published_reports(root: str, problems: list[str] | None = None,
                       columns: list[str] | None = None) -> dict[int, pa.Table]:
     """Year -> the columns `columns` (default TREND_COLUMNS) of that year's published `reports`;
     a year whose file cannot be read is left out and named in `problems`."""
-    fs, base = filesystem(root)
-    out = {}
-    for path in sorted(fs.glob(f"{base.rstrip('/')}/reports/year=*/part-0.parquet")):
-        year = int(path.rsplit("/", 2)[-2].split("=", 1)[1])
-        try:
-            with fs.open(path, "rb") as handle:
-                out[year] = pq.read_table(handle, columns=columns or TREND_COLUMNS)
-        except (pa.ArrowInvalid, OSError) as exc:
-            (problems if problems is not None else []).append(f"{path} cannot be read: {exc}")
-    return out
+    return published_years(root, "reports", columns or TREND_COLUMNS, problems)
 
 
 def applications_by_year(reports: dict[int, pa.Table]) -> tuple[list[str], list[dict]]:

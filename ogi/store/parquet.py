@@ -136,6 +136,21 @@ def read_table(root: str, dataset: str, year: int | str, staging: bool = True, f
         return pq.read_table(handle, filters=filters, columns=columns)
 
 
+def published_years(root: str, dataset: str, columns: list[str],
+                    problems: list[str] | None = None) -> dict[int, pa.Table]:
+    """Year -> `columns` of that year's published `dataset`, for every published year; a year whose
+    file cannot be read is left out and named in `problems`."""
+    fs, base = filesystem(root)
+    out = {}
+    for path in sorted(fs.glob(f"{base.rstrip('/')}/{dataset}/year=*/part-0.parquet")):
+        try:
+            with _named(path), fs.open(path, "rb") as handle:
+                out[int(path.rsplit("/", 2)[-2].split("=", 1)[1])] = pq.read_table(handle, columns=columns)
+        except DamagedPartition as exc:
+            (problems if problems is not None else []).append(str(exc))
+    return out
+
+
 @contextmanager
 def _named(path: str):
     try:

@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 
 from ogi.publishers import Publishers, publisher_rows
 from ogi.store.files import filesystem, replacing
-from ogi.store.parquet import SCHEMAS
+from ogi.store.parquet import SCHEMAS, published_years
 
 
 def publishers_path(root: str) -> str:
@@ -24,18 +24,8 @@ def publishers_path(root: str) -> str:
 def published_names(root: str, problems: list[str] | None = None) -> list[tuple[str | None, int]]:
     """(publisher as printed, report year) of every published document; a year whose file cannot
     be read is left out and named in `problems`."""
-    fs, base = filesystem(root)
-    seen = []
-    for path in sorted(fs.glob(f"{base.rstrip('/')}/documents/year=*/part-0.parquet")):
-        year = int(path.rsplit("/", 2)[-2].split("=", 1)[1])
-        try:
-            with fs.open(path, "rb") as handle:
-                names = pq.read_table(handle, columns=["publisher"])["publisher"].to_pylist()
-        except (pa.ArrowInvalid, OSError) as exc:
-            (problems if problems is not None else []).append(f"{path} cannot be read: {exc}")
-            continue
-        seen += [(name, year) for name in names]
-    return seen
+    return [(name, year) for year, table in published_years(root, "documents", ["publisher"], problems).items()
+            for name in table["publisher"].to_pylist()]
 
 
 def publisher_table(root: str, publishers: Publishers, problems: list[str] | None = None) -> pa.Table:
