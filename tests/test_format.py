@@ -2,9 +2,10 @@
 
 import re
 
+import pytest
 import yaml
 
-from ogi.format import load_format
+from ogi.format import chinese_numeral, heading_number, load_format
 from ogi.read.textnorm import normalize
 from tests.conftest import SHARED
 
@@ -74,3 +75,16 @@ def test_gate_checks_come_from_the_format():
 
     assert CHECKS == {"t2_rules": "t2", "t3_rules": "t3", "t4_rules": "t4", "text_rules": "text",
                       "cross_year_rules": "cross_year", "document_metadata": None}
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("零", 0), ("〇", 0), ("两", 2), ("九", 9), ("十", 10), ("十二", 12), ("两十", 20), ("二十", 20), ("九十九", 99),
+    ("一百", None), ("一二", None), ("十十", None), ("二十三四", None), ("", None)])
+def test_chinese_numerals_up_to_ninety_nine(text, value):
+    assert chinese_numeral(text) == value
+
+
+@pytest.mark.parametrize(("heading", "value"), [
+    ("三、主动公开政府信息情况", 3), ("十二、其他", 12), (" 3、主动公开", 3), ("第三章", None), ("三 主动公开", None)])
+def test_the_ordinal_a_heading_prints(heading, value):
+    assert heading_number(heading) == value

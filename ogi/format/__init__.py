@@ -384,7 +384,18 @@ def use_format(path: str | Path):
 
 
 _ORDINAL = re.compile(r"^\s*(?:([一二三四五六七八九十]{1,2})|(\d{1,2}))、")
-_DIGITS = {c: i for i, c in enumerate("一二三四五六七八九", 1)}
+_NUMERALS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+
+def chinese_numeral(text: str) -> int | None:
+    """零 … 九十九 written out (`三`, `十二`, `两`); None for anything longer (百, 千) or not a
+    numeral (`一二`). Headings and prose figures print no larger ones (`prose_number`)."""
+    if len(text) == 1 and text in _NUMERALS:
+        return _NUMERALS[text]
+    tens, ten, ones = text.partition("十")
+    if not ten or len(tens) > 1 or len(ones) > 1 or not set(tens + ones) <= set(_NUMERALS):
+        return None
+    return (_NUMERALS[tens] if tens else 1) * 10 + (_NUMERALS[ones] if ones else 0)
 
 
 def heading_number(heading: str) -> int | None:
@@ -392,13 +403,7 @@ def heading_number(heading: str) -> int | None:
     m = _ORDINAL.match(heading)
     if not m:
         return None
-    if m.group(2):
-        return int(m.group(2))
-    word = m.group(1)
-    if "十" not in word:
-        return _DIGITS.get(word)
-    tens, units = word.split("十", 1)
-    return _DIGITS.get(tens, 1) * 10 + _DIGITS.get(units, 0)
+    return int(m.group(2)) if m.group(2) else chinese_numeral(m.group(1))
 
 
 def cross_year_cells() -> set[tuple[str, str, str]]:

@@ -13,11 +13,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
 
-from ogi.format import HEADING, Prose
+from ogi.format import HEADING, Prose, chinese_numeral
 
 _SPACE = re.compile(r"\s+")
 _CLAUSE = re.compile(r"[,;。:!?()]")
-_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
 
 @dataclass(frozen=True)
@@ -47,20 +46,10 @@ def prose_text(sections: dict[str, str]) -> str:
     return "。".join(compact(text) for code, text in sections.items() if text and not code.endswith(HEADING))
 
 
-def _chinese(text: str) -> int | None:
-    """零 … 九十九 written out; None for anything longer (百, 千, digit strings)."""
-    if len(text) == 1 and text in _DIGITS:
-        return _DIGITS[text]
-    tens, ten, ones = text.partition("十")
-    if not ten or len(tens) > 1 or len(ones) > 1 or not set(tens + ones) <= set(_DIGITS):
-        return None
-    return (_DIGITS[tens] if tens else 1) * 10 + (_DIGITS[ones] if ones else 0)
-
-
 def _number(text: str, factor: float) -> tuple[float | None, float]:
     digits = re.sub(r"[,，、]", "", text)
     if not digits[:1].isdigit():
-        value = _chinese(digits)
+        value = chinese_numeral(digits)
         return (None, 0.0) if value is None else (value * factor, 1e-6)
     decimals = len(digits.partition(".")[2])
     tolerance = 0.5 * 10 ** -decimals * factor if decimals or factor != 1 else 1e-6
