@@ -34,6 +34,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.paired_rounds import median_ratio
+
 
 def _run(kind: str, files: list[str], queue) -> None:
     from ogi.report import extract_report
@@ -102,9 +104,8 @@ def real_pdfs(rounds: int = 5) -> None:
         report(label, files * 5, *best)
         print(f"{'':<34} {5 * pages / best[0]:8.1f} pages/s (best of {rounds} rounds)")
     for kind, label in (("tables-pdfplumber", "table pages via pdfplumber"), ("pdfplumber", "pdfplumber alone")):
-        ratios = sorted(old[0] / new[0] for new, old in zip(runs["ogi"], runs[kind], strict=True))
-        print(f"fast path vs {label}: {ratios[len(ratios) // 2]:.2f}x the pages per second "
-              f"(median of {rounds} paired rounds, {ratios[0]:.2f}-{ratios[-1]:.2f})")
+        print(f"fast path vs {label}: "
+              + median_ratio([old[0] for old in runs[kind]], [new[0] for new in runs["ogi"]], "the pages per second"))
     print(f"text layer alone with pypdfium2: {_pypdfium2_pages_per_second(files):.0f} pages/s")
 
 
@@ -121,9 +122,8 @@ def compare(label: str, files: list[str], kinds: tuple[str, ...], rounds: int) -
     for kind in kinds:
         report(label if kind == "ogi" else f"  same files, {_NAMES[kind]}", files, *min(runs[kind]))
     for kind in kinds[1:]:
-        ratios = sorted(ours[0] / theirs[0] for ours, theirs in zip(runs["ogi"], runs[kind], strict=True))
-        print(f"ogi extract ÷ {_NAMES[kind]}: {ratios[len(ratios) // 2]:.2f}x the time "
-              f"(median of {rounds} rounds, {ratios[0]:.2f}-{ratios[-1]:.2f})")
+        print(f"ogi extract ÷ {_NAMES[kind]}: "
+              + median_ratio([ours[0] for ours in runs["ogi"]], [theirs[0] for theirs in runs[kind]], "the time"))
 
 
 def measure(kind: str, files: list[str]) -> tuple[float, int, float]:

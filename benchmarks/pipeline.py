@@ -30,6 +30,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.paired_rounds import median_ratio
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -56,9 +58,7 @@ def main() -> None:
         if len(counts) > 1:
             base = counts[0]
             for w in counts[1:]:
-                ratios = [b / s for b, s in zip(totals[base], totals[w], strict=True)]
-                print(f"{w} workers against {base}: {statistics.median(ratios):.2f}x faster (median of "
-                      f"{len(ratios)} paired rounds, {min(ratios):.2f}-{max(ratios):.2f}x)")
+                print(f"{w} workers against {base}: {median_ratio(totals[base], totals[w], 'faster')}")
 
 
 def _generate(folder: Path, n: int, years: list[int], broken: float) -> None:
