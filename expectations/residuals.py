@@ -1,7 +1,9 @@
 """Rule residuals computed from the staged cells, straight from the format's rule definitions.
 
-Independent of ogi.rules.evaluate (which writes the `violations` dataset): the gate recomputes every
-rule from the published cells, so a bug in one place shows up as a disagreement.
+Apart from ogi.rules.evaluate (which writes the `violations` dataset): the gate recomputes every
+rule from the published cells, so a bug in one place shows up as a disagreement. What a rule says
+of one text (which type rule a printed cell breaks, whether a section mentions what it must) is
+ogi.rules.evaluate's, not a copy.
 A residual is `lhs - rhs`; it is null when an input cell is null (not evaluable).
 """
 
@@ -12,8 +14,8 @@ import re
 
 import pandas as pd
 
-from ogi.extract.values import cell_value
 from ogi.format import HEADING, PREVIOUS, heading_number, load_format
+from ogi.rules.evaluate import mentions, type_rule_broken
 from ogi.rules.prose import compact, find_figure, table_side
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -106,9 +108,7 @@ def _type_rules(version, doc_ids, cells: pd.DataFrame) -> list[pd.DataFrame]:
         columns = (mine[c].tolist() for c in ("doc_id", "table", "row", "column", "raw"))  # not row by row
         for doc, table, row, col, raw in zip(*columns, strict=True):
             type_name = types.get((table, row, col))
-            if type_name is None or cell_value(raw, type_name)[2]:
-                continue
-            if (rule := fmt.type_rule(type_name, raw)) is not None:
+            if type_name is not None and (rule := type_rule_broken(type_name, raw)) is not None:
                 broken.setdefault((doc, rule.id, table), []).append(col)
     frames = []
     for rule in fmt.type_rules:
@@ -174,12 +174,7 @@ def _text_residual(rule, sections: dict, values: dict, filled) -> float | None:
     if text is None:
         return None
     if rule.must_mention:
-        text = compact(text)
-        if rule.must_mention.search(text):
-            return 0.0
-        exempt = (rule.unless_text and rule.unless_text.search(text)
-                  and all(values.get(ref) == 0 for ref in rule.unless_zero))
-        return 0.0 if exempt else -1.0
+        return 0.0 if mentions(rule, compact(text), values) else -1.0
     if rule.max_chars:
         return float(rule.max_chars - len(_CJK.findall(text)))
     if rule.min_chars:

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from ogi.extract.values import cell_value
-from ogi.format import HEADING, PREVIOUS, RuleCheck, TextRule, Version, heading_number, load_format
+from ogi.format import HEADING, PREVIOUS, RuleCheck, TextRule, TypeRule, Version, heading_number, load_format
 from ogi.rules.prose import compact, find_figure, table_side
 
 _OPS = {"==": lambda a, b: abs(a - b) < 1e-6, ">=": lambda a, b: a >= b - 1e-6, "<=": lambda a, b: a <= b + 1e-6}
@@ -70,17 +70,20 @@ def check_rule(check: RuleCheck, values: dict) -> Violation | None:
 def check_types(version: Version, raws: dict) -> list[Violation]:
     """A violation of the format's type rules for each cell whose printed text (`raws`) its
     column's type refuses."""
-    fmt, out = load_format(), []
+    out = []
     for table in version.tables.values():
         for row, col in table.cells():
             raw = raws.get((table.code, row, col))
             type_name = table.columns[col].type
-            if raw is None or cell_value(raw, type_name)[2]:
-                continue
-            if (rule := fmt.type_rule(type_name, raw)) is not None:
+            if raw is not None and (rule := type_rule_broken(type_name, raw)) is not None:
                 out.append(Violation(rule.id, table.code, row, col, rule.severity, "broken",
                                      f"printed {raw.strip()!r}: not a {type_name} value", rule.kind))
     return out
+
+
+def type_rule_broken(type_name: str, raw: str) -> TypeRule | None:
+    """The type rule a cell's printed text breaks: None when its column's type takes the text."""
+    return None if cell_value(raw, type_name)[2] else load_format().type_rule(type_name, raw)
 
 
 def check_text(rule: TextRule, sections: dict[str, str], values: dict, version: Version) -> Violation | None:
@@ -93,7 +96,7 @@ def check_text(rule: TextRule, sections: dict[str, str], values: dict, version: 
         return Violation(rule.id, None, None, None, rule.severity, "not_evaluable",
                          f"section {rule.section} not found", rule.kind)
     chars = len(_CJK.findall(text))
-    if rule.must_mention and not _mentions(rule, compact(text), values):
+    if rule.must_mention and not mentions(rule, compact(text), values):
         return broken(f"section {rule.section} does not mention {rule.must_mention.pattern}")
     if rule.max_chars and chars > rule.max_chars:
         return broken(f"section {rule.section} has {chars} characters > {rule.max_chars}")
@@ -111,7 +114,7 @@ def check_text(rule: TextRule, sections: dict[str, str], values: dict, version: 
     return None
 
 
-def _mentions(rule: TextRule, text: str, values: dict) -> bool:
+def mentions(rule: TextRule, text: str, values: dict) -> bool:
     """The section says what it must, or says only `unless_text` while the `unless_zero` cells are 0."""
     if rule.must_mention.search(text):
         return True
