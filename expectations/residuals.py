@@ -16,7 +16,7 @@ import pandas as pd
 
 from ogi.format import HEADING, PREVIOUS, heading_number, load_format
 from ogi.rules.evaluate import mentions, type_rule_broken
-from ogi.rules.prose import compact, find_figure, table_side
+from ogi.rules.prose import compact, find_figure, prose_text, table_side
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 COLUMNS = ["doc_id", "rule", "kind", "severity", "op", "table", "location", "residual"]
@@ -136,11 +136,13 @@ def _text_rules(version, extracted: pd.DataFrame, wide: pd.DataFrame) -> list[pd
         filled.append(count)
         columns.append({ref: _column(wide, ids, ref) for ref in rule.cells()})
     residuals: list[list] = [[] for _ in rules]
+    with_prose = any(rule.prose for rule in rules)
     for i, raw in enumerate(extracted["sections"]):
         sections = json.loads(raw) if isinstance(raw, str) else {}
+        prose = prose_text(sections) if with_prose else ""
         for rule, cells, count, out in zip(rules, columns, filled, residuals, strict=True):
             values = {ref: _value(column, i) for ref, column in cells.items()}
-            out.append(_text_residual(rule, sections, values, None if count is None else count[i]))
+            out.append(_text_residual(rule, sections, prose, values, None if count is None else count[i]))
     return [_frame(ids, rule.id, rule.kind, rule.severity, ">=", "text", rule.section or _located(rule),
                    pd.array(out, dtype="Float64").astype("float64")) for rule, out in zip(rules, residuals, strict=True)]
 
@@ -162,10 +164,11 @@ def _located(rule) -> str:
     return rule.prose.cells[-1][1][2]
 
 
-def _text_residual(rule, sections: dict, values: dict, filled) -> float | None:
-    """`filled`: how many cells of the rule's `table_values` table have a value."""
+def _text_residual(rule, sections: dict, prose: str, values: dict, filled) -> float | None:
+    """`prose`: the document's prose_text; `filled`: how many cells of the rule's `table_values`
+    table have a value."""
     if rule.prose:
-        figure = find_figure(rule.prose, sections)
+        figure = find_figure(rule.prose, prose)
         total, _ = table_side(rule.prose, values)
         if figure.value is None or total is None:
             return None

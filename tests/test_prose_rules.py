@@ -14,7 +14,7 @@ from expectations.suites import gate_settings, rule_suite
 from expectations.validate import context, run_suite
 from ogi.format import load_format
 from ogi.report import extract_report
-from ogi.rules.prose import compact, find_figure
+from ogi.rules.prose import compact, find_figure, prose_text
 from ogi.testing import random_report, render_html, render_text
 from tests.conftest import REAL, SEEDS
 
@@ -117,7 +117,7 @@ def _prose(rule_id: str):
     ("收到群众诉求348件,办结率100%", None),
 ])
 def test_figure_bound_to_its_phrase(text, value):
-    assert find_figure(_prose("prose_new_received"), {"s1": text}).value == value
+    assert find_figure(_prose("prose_new_received"), prose_text({"s1": text})).value == value
 
 
 @pytest.mark.parametrize("text, compacted", [
@@ -145,7 +145,7 @@ def test_compact_keeps_a_space_only_between_digits(text, compacted):
     ("prose_litigation_total", "有1件涉及政府信息公开工作的行政复议。涉及的行政诉讼数为0件。", 0),
 ])
 def test_figures_of_each_rule(rule, text, value):
-    assert find_figure(_prose(rule), {"s1": text}).value == value
+    assert find_figure(_prose(rule), prose_text({"s1": text})).value == value
 
 
 def test_fee_amount_in_prose_with_its_unit():

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from ogi.extract.values import cell_value
 from ogi.format import HEADING, PREVIOUS, RuleCheck, TextRule, TypeRule, Version, heading_number, load_format
-from ogi.rules.prose import compact, find_figure, table_side
+from ogi.rules.prose import compact, find_figure, prose_text, table_side
 
 _OPS = {"==": lambda a, b: abs(a - b) < 1e-6, ">=": lambda a, b: a >= b - 1e-6, "<=": lambda a, b: a <= b + 1e-6}
 _NEGATED = {"==": "!=", ">=": "<", "<=": ">"}
@@ -122,10 +122,11 @@ def mentions(rule: TextRule, text: str, values: dict) -> bool:
                 and all(values.get(ref) == 0 for ref in rule.unless_zero))
 
 
-def check_prose(rule: TextRule, sections: dict[str, str], values: dict) -> Violation | None:
-    """None when the figure the prose states equals its table cells (within the prose's precision);
-    not evaluable when the prose states no figure, more than one, or a cell is null."""
-    figure = find_figure(rule.prose, sections)
+def check_prose(rule: TextRule, prose: str, values: dict) -> Violation | None:
+    """None when the figure the prose (the document's prose_text) states equals its table cells
+    (within the prose's precision); not evaluable when the prose states no figure, more than one,
+    or a cell is null."""
+    figure = find_figure(rule.prose, prose)
     total, missing = table_side(rule.prose, values)
 
     def violation(status: str, detail: str) -> Violation:  # located like the other text rules
@@ -151,8 +152,9 @@ def evaluate(version: Version, values: dict, sections: dict[str, str], year: int
         both = values | {(table + PREVIOUS, row, col): v for (table, row, col), v in previous.items()}
         out += [v for c in version.cross_year_checks if (v := check_rule(c, both)) is not None]
     out += check_types(version, raws or {})
+    prose = prose_text(sections) if any(rule.prose for rule in version.text_rules) else ""
     for rule in version.text_rules:
-        check = check_prose(rule, sections, values) if rule.prose else check_text(rule, sections, values, version)
+        check = check_prose(rule, prose, values) if rule.prose else check_text(rule, sections, values, version)
         out += [check] if check is not None else []
     late = load_format().document_rules["published_after_report_year"]
     if year and published and int(published[:4]) <= year:

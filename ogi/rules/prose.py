@@ -63,8 +63,9 @@ def _skipped(prose: Prose, text: str, start: int) -> bool:
     return bool(prose.not_in_clause.search(clause))
 
 
-def find_figure(prose: Prose, sections: dict[str, str]) -> Figure:
-    text = prose_text(sections)
+def find_figure(prose: Prose, text: str) -> Figure:
+    """The figure the prose states for one rule; `text` is the document's prose_text, built once
+    for all its prose rules."""
     if not text:
         return Figure(None, 0.0, "no section text")
     found: dict[float, tuple[float, str]] = {}
