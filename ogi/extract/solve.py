@@ -54,9 +54,9 @@ def resolve(
     """Cells (row, column) of one table from the rows' readings and the equality checks.
 
     A row's readings come in tiers: the next tier is tried only when arithmetic rules out every
-    reading of the one before (e.g. a person's reading first, then any placement).
+    reading of the one before (e.g. a person's reading first, then any placement). A tier holds at
+    least one reading (ogi.extract.tables drops the empty ones); a row without tiers says nothing.
     """
-    tiers = {row: [t for t in ts if t] for row, ts in tiers.items()}  # a tier with no reading says nothing
     solver = _Solver({row: ts for row, ts in tiers.items() if ts}, columns, checks, table, unsure)
     solver.narrow()
     return solver.cells()
