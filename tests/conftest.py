@@ -1,4 +1,5 @@
-"""Shared helpers: where the shared corpus lives and how to read a record as tables."""
+"""Shared helpers: where the shared corpus lives, how to read a record as tables and as the gate's
+frames, and the 2031 test format."""
 
 from __future__ import annotations
 
@@ -11,6 +12,9 @@ SHARED = ROOT.parent / "shared"
 SEEDS = SHARED / "corpus" / "seeds"
 REAL = SHARED / "corpus" / "real"
 FIXTURES = ROOT / "tests" / "fixtures"
+SHIPPED_FORMAT = ROOT / "ogi" / "format" / "templates.yaml"
+T3_COLUMNS = ("natural_person", "commercial_enterprise", "research_institution", "public_interest_org",
+              "legal_service_org", "other_org", "total")
 
 
 def rows(record: dict) -> dict:
@@ -25,6 +29,39 @@ def rows(record: dict) -> dict:
 
 def cell(record: dict, table: str, row: str, column: str) -> dict:
     return next(c for c in record["cells"] if (c["table"], c["row"], c["column"]) == (table, row, column))
+
+
+def cells_by_key(record: dict) -> dict:
+    """{(table, row, column): cell} of a record."""
+    return {(c["table"], c["row"], c["column"]): c for c in record["cells"]}
+
+
+def cell_values(record: dict) -> dict:
+    """{(table, row, column): value} of a record."""
+    return {(c["table"], c["row"], c["column"]): c["value"] for c in record["cells"]}
+
+
+def record_with_sections(data: bytes, name: str) -> dict:
+    """The record with the section texts the pipeline stores beside it (`_sections`, for the gate)."""
+    from ogi.report import extract_report, extract_stage, normalize_stage
+
+    record = extract_report(data, name)
+    doc, _ = normalize_stage(data, name)
+    record["_sections"] = extract_stage(doc).sections
+    return record
+
+
+def gate_frames(records: list[dict]):
+    """(cells, extracted) as the gate's residuals read them, from records (their `_sections` when
+    they have them, else none)."""
+    import json
+
+    import pandas as pd
+
+    cells = pd.DataFrame([{"doc_id": r["doc_id"], **c} for r in records for c in r["cells"]])
+    extracted = pd.DataFrame([{"doc_id": r["doc_id"], "format_version": r["format_version"],
+                               "sections": json.dumps(r.get("_sections", {}))} for r in records])
+    return cells.astype({"value": "float64"}), extracted
 
 
 @pytest.fixture(scope="session")
@@ -85,7 +122,7 @@ def format_2031_file(tmp_path: Path) -> Path:
     """The shipped format with the fictitious 2031 template of fixtures/format_2031.yaml added."""
     import yaml
 
-    spec = _merged(yaml.safe_load((ROOT / "ogi" / "format" / "templates.yaml").read_text(encoding="utf-8")),
+    spec = _merged(yaml.safe_load(SHIPPED_FORMAT.read_text(encoding="utf-8")),
                    yaml.safe_load((FIXTURES / "format_2031.yaml").read_text(encoding="utf-8")))
     path = tmp_path / "templates.yaml"
     path.write_text(yaml.safe_dump(spec, allow_unicode=True, sort_keys=False), encoding="utf-8")

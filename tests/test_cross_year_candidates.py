@@ -10,10 +10,8 @@ from ogi.format import load_format
 from ogi.report import extract_report
 from ogi.testing import random_report, render_html, render_text
 from orchestration.run import materialize_year
-from tests.conftest import folder_settings
+from tests.conftest import T3_COLUMNS, cells_by_key, folder_settings
 
-T3 = ("natural_person", "commercial_enterprise", "research_institution", "public_interest_org",
-      "legal_service_org", "other_org", "total")
 CARRIED = (12, 1, 0, 0, 0, 0, 13)  # glued as `121000013`: 12|1|0|… or 1|2|10|… both add up
 
 
@@ -22,34 +20,30 @@ def _glued_carry(version: str, year: int):
     arithmetic cannot tell 12|1|0 from 1|2|10, so three cells of each row stay ambiguous."""
     report = random_report(11, version, year)
     for row in ("carried_over", "carried_forward"):
-        report.values.update({("t3", row, c): v for c, v in zip(T3, CARRIED, strict=True)})
+        report.values.update({("t3", row, c): v for c, v in zip(T3_COLUMNS, CARRIED, strict=True)})
     return report, render_text(report, "flattened")
-
-
-def _cells(record):
-    return {(c["table"], c["row"], c["column"]): c for c in record["cells"]}
 
 
 @pytest.fixture(scope="module")
 def ambiguous():
     _, text = _glued_carry("2021", 2021)
     record = extract_report(text.encode(), "r.txt")
-    cells = _cells(record)
-    assert [cells[("t3", "carried_over", c)]["candidates"] for c in T3[:3]] == [[1, 12], [1, 2], [0, 10]]
+    cells = cells_by_key(record)
+    assert [cells[("t3", "carried_over", c)]["candidates"] for c in T3_COLUMNS[:3]] == [[1, 12], [1, 2], [0, 10]]
     return record
 
 
 def test_the_carry_over_rule_picks_the_one_candidate_equal_to_last_years_carried_forward(ambiguous):
-    previous = {("t3", "carried_forward", c): float(v) for c, v in zip(T3, CARRIED, strict=True)}
+    previous = {("t3", "carried_forward", c): float(v) for c, v in zip(T3_COLUMNS, CARRIED, strict=True)}
     cells, notes = narrow_across_years(load_format().versions["2021"], ambiguous["cells"], previous)
-    got = _cells({"cells": cells})
-    for col, value in zip(T3[:3], CARRIED, strict=False):
+    got = cells_by_key({"cells": cells})
+    for col, value in zip(T3_COLUMNS[:3], CARRIED, strict=False):
         cell = got[("t3", "carried_over", col)]
         assert (cell["value"], cell["raw"], cell["inferred"], cell["ambiguous"], cell["candidates"]) \
             == (value, str(value), True, False, None)
     assert got[("t3", "carried_forward", "natural_person")]["candidates"] == [1, 12]  # no rule reaches it
     assert len(notes) == 3 and "t3_carry_continuity_cross_year" in notes[0] and "[1, 12]" in notes[0]
-    assert _cells(ambiguous)[("t3", "carried_over", "natural_person")]["value"] is None  # input untouched
+    assert cells_by_key(ambiguous)[("t3", "carried_over", "natural_person")]["value"] is None  # input untouched
 
 
 @pytest.mark.parametrize(("last_year", "why"), [
@@ -85,7 +79,7 @@ def test_the_pipeline_narrows_with_the_published_year_before(tmp_path):
     folder = tmp_path / "reports"
     folder.mkdir()
     before = random_report(52, "2019", 2020)
-    for col, value in zip(T3, CARRIED, strict=True):  # its 勾稽关系 and row totals kept
+    for col, value in zip(T3_COLUMNS, CARRIED, strict=True):  # its 勾稽关系 and row totals kept
         v = before.values
         v[("t3", "carried_forward", col)] = value
         v[("t3", "carried_over", col)] = v[("t3", "results_total", col)] + value
@@ -100,7 +94,7 @@ def test_the_pipeline_narrows_with_the_published_year_before(tmp_path):
     assert materialize_year("2021", settings, instance).published
     cells = pd.read_parquet(tmp_path / "data" / "cells", filters=[("year", "=", 2021)])
     t3 = cells[cells["table"] == "t3"].set_index(["row", "column"])
-    for col, value in zip(T3, CARRIED, strict=True):
+    for col, value in zip(T3_COLUMNS, CARRIED, strict=True):
         assert t3.loc[("carried_over", col), "value"] == value
     assert t3.loc[("carried_over", "natural_person"), "inferred"]
     assert list(t3.loc[("carried_forward", "natural_person"), "candidates"]) == [1, 12]

@@ -8,13 +8,9 @@ from ogi.extract.tables import detect_version
 from ogi.format import load_format, use_format
 from ogi.report import extract_report
 from ogi.testing import random_report, render_text
-from tests.conftest import FIXTURES, format_2031_file
+from tests.conftest import FIXTURES, cell_values, format_2031_file
 
 REPORT = (FIXTURES / "report_2031.txt").read_text(encoding="utf-8")
-
-
-def _values(record: dict) -> dict:
-    return {(c["table"], c["row"], c["column"]): c["value"] for c in record["cells"]}
 
 
 def _row(values: dict, table: str, row: str) -> list:
@@ -25,7 +21,7 @@ def test_a_report_in_the_new_template_is_detected_and_read(format_2031):
     record = extract_report(REPORT.encode(), "report_2031.txt")
     assert record["error"] is None and record["format_version"] == "2031"
     assert (record["publisher"], record["year"], record["published_date"]) == ("某某县人民政府", 2031, "2032-01-20")
-    values = _values(record)
+    values = cell_values(record)
     assert len(values) == len(format_2031.versions["2031"].cells())
     assert None not in values.values()  # every cell is printed, every one is read
     assert not any(c["inferred"] or c["ambiguous"] for c in record["cells"])

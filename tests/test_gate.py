@@ -1,6 +1,5 @@
 """The Great Expectations suites: generated from the format, able to fail, naming documents."""
 
-import json
 
 import pandas as pd
 import pytest
@@ -10,7 +9,7 @@ from expectations.suites import documents_suite, gate_settings, rule_suite
 from expectations.validate import context, run_suite
 from ogi.report import extract_report
 from ogi.store.parquet import SCHEMAS
-from tests.conftest import REAL, SEEDS
+from tests.conftest import REAL, SEEDS, gate_frames
 
 FILES = [SEEDS / "000_79a8b3009d0b47ce.txt", SEEDS / "001_b4298fc88d3c412f.txt", REAL / "pingtan_2020_flattened.txt",
          REAL / "pingtan_2024_97791.html", REAL / "shuyang_2025.txt"]
@@ -21,16 +20,9 @@ def records(shared_corpus):
     return [extract_report(p.read_bytes(), p.name) for p in FILES]
 
 
-def _frames(records):
-    cells = pd.DataFrame([{"doc_id": r["doc_id"], **c} for r in records for c in r["cells"]])
-    extracted = pd.DataFrame([{"doc_id": r["doc_id"], "format_version": r["format_version"],
-                               "sections": json.dumps({})} for r in records])
-    return cells.astype({"value": "float64"}), extracted
-
-
 def test_residuals_agree_with_the_rules_module(records):
     """Two independent evaluations of the same rules: broken and not evaluable sets match."""
-    residuals = rule_residuals(*_frames(records))
+    residuals = rule_residuals(*gate_frames(records))
     residuals = residuals[residuals["table"] != "text"]
     tol = gate_settings()["tolerance"]
     op_ok = {"==": lambda r: abs(r) <= tol, ">=": lambda r: r >= -tol, "<=": lambda r: r <= tol}
@@ -44,7 +36,7 @@ def test_residuals_agree_with_the_rules_module(records):
 
 
 def test_rule_suite_names_rules_and_documents(records):
-    residuals = rule_residuals(*_frames(records))
+    residuals = rule_residuals(*gate_frames(records))
     outcome = run_suite(context(), rule_suite("t3", gate_settings()), residuals[residuals["table"] == "t3"],
                         ["doc_id", "location"])
     failed = {f.rule: f for f in outcome.failures}
@@ -56,7 +48,7 @@ def test_rule_suite_names_rules_and_documents(records):
 
 
 def test_mostly_relaxes_a_rule(records):
-    residuals = rule_residuals(*_frames(records))
+    residuals = rule_residuals(*gate_frames(records))
     strict = run_suite(context(), rule_suite("t3", gate_settings()), residuals[residuals["table"] == "t3"], ["doc_id"])
     lenient = run_suite(context(), rule_suite("t3", {"tolerance": 1e-6, "mostly": {"default": 1.0,
                                                                                    "t3_balance": 0.5,

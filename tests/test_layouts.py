@@ -5,11 +5,7 @@ import pytest
 from ogi.read.textnorm import normalize
 from ogi.report import extract_report
 from ogi.testing import random_report, render_html, render_text
-from tests.conftest import cell
-
-
-def _values(record):
-    return {(c["table"], c["row"], c["column"]): c["value"] for c in record["cells"]}
+from tests.conftest import cell, cell_values
 
 
 def _check(record, report, ambiguous_ok=()):
@@ -17,7 +13,7 @@ def _check(record, report, ambiguous_ok=()):
     assert record["format_version"] == report.version
     assert (record["publisher"], record["year"], record["published_date"]) == (
         report.publisher, report.year, report.published)
-    got = _values(record)
+    got = cell_values(record)
     for key, value in report.values.items():
         if key[:2] in ambiguous_ok:
             assert got[key] in (value, None), key

@@ -14,14 +14,14 @@ from ogi.read.limits import time_limit
 from ogi.read.pdf import read_pdf
 from ogi.report import extract_report
 from ogi.testing import random_report, render_docx, render_pdf
-from tests.conftest import REAL
+from tests.conftest import REAL, cell_values
 
 
 def _assert_values(record, report):
     assert record["error"] is None, record["error"]
     assert (record["publisher"], record["year"], record["format_version"]) == (
         report.publisher, report.year, report.version)
-    got = {(c["table"], c["row"], c["column"]): c["value"] for c in record["cells"]}
+    got = cell_values(record)
     assert {k: got[k] for k in report.values} == pytest.approx(report.values)
 
 
@@ -41,7 +41,7 @@ def test_pdf_tables_drawn_without_lines_are_read_as_text():
     with pdfplumber.open(io.BytesIO(data)) as pdf:
         assert not any(p.find_tables() for p in pdf.pages)
     record = extract_report(data, "unruled.pdf")
-    got = {(c["table"], c["row"], c["column"]): c["value"] for c in record["cells"]}
+    got = cell_values(record)
     assert {k: got[k] for k in report.values} == pytest.approx(report.values)
 
 

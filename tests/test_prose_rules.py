@@ -3,7 +3,6 @@
 Generated reports get a prose paragraph planted in section 1; the figures agree with the tables,
 disagree, are missing or are stated twice, in Simplified and Traditional characters."""
 
-import json
 
 import opencc
 import pandas as pd
@@ -16,7 +15,7 @@ from ogi.format import load_format
 from ogi.report import extract_report
 from ogi.rules.prose import compact, find_figure, prose_text
 from ogi.testing import random_report, render_html, render_text
-from tests.conftest import REAL, SEEDS
+from tests.conftest import REAL, SEEDS, gate_frames, record_with_sections
 
 PROSE_RULES = ["prose_new_received", "prose_results_total", "prose_carried_forward", "prose_review_total",
                "prose_litigation_total"]
@@ -175,33 +174,17 @@ def test_section6_fee_wording(section6, fee, status):
     assert _statuses(record, ["s6_processing_fee_mentioned"]) == {"s6_processing_fee_mentioned": status}
 
 
-def _gate_frames(records):
-    cells = pd.DataFrame([{"doc_id": r["doc_id"], **c} for r in records for c in r["cells"]])
-    return cells.astype({"value": "float64"}), pd.DataFrame([
-        {"doc_id": r["doc_id"], "format_version": r["format_version"], "sections": json.dumps(r.pop("_sections"))}
-        for r in records])
-
-
-def _with_sections(data: bytes, name: str) -> dict:
-    from ogi.report import extract_stage, normalize_stage
-
-    record = extract_report(data, name)
-    doc, _ = normalize_stage(data, name)
-    record["_sections"] = extract_stage(doc).sections
-    return record
-
-
 def test_the_gate_recomputes_the_text_rules(shared_corpus):
     """The gate's text suite has the new rules; its residuals agree with the violations."""
     agree, differ = random_report(18, "2021"), random_report(19, "2019")
     records = [
-        _with_sections(_text(agree, _paragraph(_figures(agree))).encode(), "a.txt"),
-        _with_sections(_text(differ, _paragraph({k: v + 1 for k, v in _figures(differ).items()})).encode(), "b.txt"),
-        _with_sections(render_text(random_report(20, "2021")).encode(), "c.txt"),
-        *(_with_sections(p.read_bytes(), p.name) for p in (REAL / "pingtan_2025_105587.html",
+        record_with_sections(_text(agree, _paragraph(_figures(agree))).encode(), "a.txt"),
+        record_with_sections(_text(differ, _paragraph({k: v + 1 for k, v in _figures(differ).items()})).encode(), "b.txt"),
+        record_with_sections(render_text(random_report(20, "2021")).encode(), "c.txt"),
+        *(record_with_sections(p.read_bytes(), p.name) for p in (REAL / "pingtan_2025_105587.html",
                                                            REAL / "shuyang_2025.txt", SEEDS / "004_890802141209736b.txt")),
     ]
-    residuals = rule_residuals(*_gate_frames(records))
+    residuals = rule_residuals(*gate_frames(records))
     text = residuals[residuals["table"] == "text"]
     from_gate = {(d, r, "not_evaluable" if pd.isna(v) else "broken")
                  for d, r, v in text[["doc_id", "rule", "residual"]].itertuples(index=False) if pd.isna(v) or v < 0}

@@ -7,11 +7,7 @@ import pytest
 
 from ogi.report import extract_report
 from ogi.testing import random_report, render_html, render_text
-from tests.conftest import REAL, rows
-
-
-def _values(record):
-    return {(c["table"], c["row"], c["column"]): c["value"] for c in record["cells"]}
+from tests.conftest import REAL, cell_values, rows
 
 
 def _flat(version, seed=11):
@@ -22,7 +18,7 @@ def _flat(version, seed=11):
 def _check_flat(record, report, tables=("t2", "t3", "t4")):
     """Every cell of the tables as generated; a t2 row of several glued cells may stay null."""
     assert record["error"] is None and record["format_version"] == report.version
-    got = _values(record)
+    got = cell_values(record)
     for key, value in report.values.items():
         if key[0] not in tables:
             continue
@@ -66,7 +62,7 @@ def test_a_number_of_the_prose_is_never_read_as_a_cell():
     report, flat = _flat("2021")
     text = re.sub(r"(结转下年度继续办理\d+)(四、)", r"\g<1>3件申请已办结。\2", flat)
     record = _read(text)
-    got = _values(record)
+    got = cell_values(record)
     assert all(got[("t3", "carried_forward", c)] is None for c in ("natural_person", "total"))
     _check_flat(record, report, tables=("t2", "t4"))
 
@@ -120,7 +116,7 @@ def test_label_typos(version, layout, typo):
     if layout == "flattened":
         _check_flat(record, report)
     else:
-        assert _values(record) == pytest.approx(report.values)
+        assert cell_values(record) == pytest.approx(report.values)
 
 
 @pytest.mark.parametrize("version", ["2019", "2021"])
@@ -130,7 +126,7 @@ def test_section_numbers_shifted_by_an_extra_fee_section(version):
     for old, new in (("六、其他需要", "七、其他需要"), ("五、存在", "六、存在"), ("四、政府信息公开行政", "五、政府信息公开行政"),
                      ("三、收到和处理", "三、行政事业性收费情况\n本机关收费严格按规定执行。\n四、收到和处理")):
         text = text.replace(old, new)
-    assert _values(_read(text)) == pytest.approx(report.values)
+    assert cell_values(_read(text)) == pytest.approx(report.values)
 
 
 @pytest.mark.parametrize("version", ["2019", "2021"])
@@ -139,7 +135,7 @@ def test_table_2_without_its_regulations_row(version, layout):
     report = random_report(11, version)
     text = re.sub(r"规章[\n\d.\-]*?(?=行政规范性文件|规范性文件)", "", render_text(report, layout), count=1)
     record = _read(text)
-    assert all(v is None for k, v in _values(record).items() if k[:2] == ("t2", "regulations"))
+    assert all(v is None for k, v in cell_values(record).items() if k[:2] == ("t2", "regulations"))
     report.values = {k: v for k, v in report.values.items() if k[:2] != ("t2", "regulations")}
     _check_flat(record, report)
 
@@ -173,7 +169,7 @@ def test_title_without_a_year_still_names_the_publisher(seed):
     for prefix in ("", _letter(report)):
         record = _read(prefix + text)
         assert (record["publisher"], record["year"]) == (report.publisher, report.year)
-        assert _values(record) == pytest.approx(report.values)
+        assert cell_values(record) == pytest.approx(report.values)
 
 
 # 7. A report holding only some of the tables: the version from any table found, the rest read.
@@ -194,7 +190,7 @@ def test_report_with_some_tables_missing(version, layout, cut):
     record = _read(edited, "page.html" if layout == "html" else "report.txt")
     assert record["format_version"] == version and record["year"] == report.year
     kept = {"only t4": ("t4",), "no t3": ("t2", "t4"), "no t2": ("t3", "t4")}[cut]
-    got = _values(record)
+    got = cell_values(record)
     assert all(v is None for k, v in got.items() if k[0] not in kept)
     _check_flat(record, report, tables=kept)
     assert any(got[k] for k in got if k[0] == "t4")

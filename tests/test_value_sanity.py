@@ -5,7 +5,6 @@ exception inside one file's extraction costs `ogi extract` a later file's line."
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -18,11 +17,9 @@ from expectations.validate import context, run_suite
 from ogi.format import use_format
 from ogi.report import extract_report
 from ogi.testing import random_report, render_html, render_text
+from tests.conftest import SHIPPED_FORMAT, T3_COLUMNS, cells_by_key, gate_frames, record_with_sections
 
-SHIPPED = Path(__file__).resolve().parents[1] / "ogi" / "format" / "templates.yaml"
 MARK = 987654.0  # a value no random report prints, replaced by the text under test
-T3 = ("natural_person", "commercial_enterprise", "research_institution", "public_interest_org",
-      "legal_service_org", "other_org", "total")
 
 
 def _render(report, how: str) -> tuple[bytes, str]:
@@ -44,10 +41,6 @@ def _printed(cell, text: str, how: str = "html", version: str = "2021", blank_ro
     return report, extract_report(data.replace(b"987654", text.encode()), name)
 
 
-def _cells(record) -> dict:
-    return {(c["table"], c["row"], c["column"]): c for c in record["cells"]}
-
-
 REFUSED = [
     (("t3", "new_received", "natural_person"), "1.5"),
     (("t3", "new_received", "natural_person"), "-1"),
@@ -66,7 +59,7 @@ REFUSED = [
 def test_a_refused_value_is_kept_as_printed_and_loses_no_other_cell(cell, text, how):
     report, record = _printed(cell, text, how)
     assert record["error"] is None
-    cells = _cells(record)
+    cells = cells_by_key(record)
     assert (cells[cell]["value"], cells[cell]["raw"], cells[cell]["ambiguous"]) == (None, text, False)
     others = {k: c["value"] for k, c in cells.items() if k != cell}
     assert others == {k: v for k, v in report.values.items() if k != cell}  # every other cell read as printed
@@ -85,7 +78,7 @@ def test_a_word_printed_as_a_cell_keeps_its_text_in_every_layout(cell, text, how
     it as text) and table 4's data row (a grid row with a word in it): the word stays in `raw`,
     value null, and every other cell of the report is read as printed."""
     report, record = _printed(cell, text, how)
-    cells = _cells(record)
+    cells = cells_by_key(record)
     assert (cells[cell]["value"], cells[cell]["raw"], cells[cell]["ambiguous"]) == (None, text, False)
     assert {k: c["value"] for k, c in cells.items() if k != cell} == {k: v for k, v in report.values.items() if k != cell}
 
@@ -93,7 +86,7 @@ def test_a_word_printed_as_a_cell_keeps_its_text_in_every_layout(cell, text, how
 @pytest.mark.parametrize(("cell", "text"), [(c, t) for c, t in REFUSED if c[0] != "t4"])
 def test_a_refused_value_in_text_lines_keeps_its_text(cell, text):
     _, record = _printed(cell, text, "lines")
-    assert record["error"] is None and _cells(record)[cell]["raw"] == text
+    assert record["error"] is None and cells_by_key(record)[cell]["raw"] == text
 
 
 def test_a_short_line_that_does_not_fill_the_row_is_not_read_as_a_cell():
@@ -103,7 +96,7 @@ def test_a_short_line_that_does_not_fill_the_row_is_not_read_as_a_cell():
     report.values[("t3", "granted", "commercial_enterprise")] = MARK
     report.values[("t3", "granted", "research_institution")] = None  # dropped from one-per-line text
     text = render_text(report, "lines").replace("987654", "abc")
-    cells = _cells(extract_report(text.encode(), "r.txt"))
+    cells = cells_by_key(extract_report(text.encode(), "r.txt"))
     assert all(c["raw"] != "abc" for c in cells.values())
     assert cells[("t3", "partially_granted", "total")]["value"] == report.values[("t3", "partially_granted", "total")]
 
@@ -114,17 +107,17 @@ def test_a_short_line_that_does_not_fill_the_row_is_not_read_as_a_cell():
 def test_a_refused_value_next_to_blank_cells_keeps_its_text(text, column, how):
     _, record = _printed(("t3", "granted", column), text, how, blank_row=True)
     row = [(c["value"], c["raw"]) for c in record["cells"] if c["row"] == "granted"]
-    assert row == [(None, text if col == column else None) for col in T3]
+    assert row == [(None, text if col == column else None) for col in T3_COLUMNS]
 
 
 def test_blank_and_none_stay_null():
     report, record = _printed(("t3", "granted", "natural_person"), "无")
-    cells = _cells(record)
+    cells = cells_by_key(record)
     assert (cells[("t3", "granted", "natural_person")]["value"], cells[("t3", "granted", "natural_person")]["raw"]) \
         == (None, "无")
     report.values[("t3", "granted", "natural_person")] = None
     record = extract_report(render_html(report).encode(), "r.html")
-    assert _cells(record)[("t3", "granted", "natural_person")]["value"] is None
+    assert cells_by_key(record)[("t3", "granted", "natural_person")]["value"] is None
 
 
 def test_cli_prints_a_line_for_every_file_after_a_formerly_crashing_one(tmp_path):
@@ -183,23 +176,6 @@ EXPECTED_RULE = {"1.5": "count_not_whole", "-1": "count_negative", "-10": "amoun
 TYPE_RULES = set(EXPECTED_RULE.values())
 
 
-def _frames(record):
-    cells = pd.DataFrame([{"doc_id": record["doc_id"], **c} for c in record["cells"]]).astype({"value": "float64"})
-    extracted = pd.DataFrame([{"doc_id": record["doc_id"], "format_version": record["format_version"],
-                               "sections": json.dumps(record["_sections"])}])
-    return cells, extracted
-
-
-def _record(data: bytes, name: str) -> dict:
-    """The record with the section texts the pipeline stores beside it (for the residuals)."""
-    from ogi.report import extract_stage, normalize_stage
-
-    record = extract_report(data, name)
-    doc, _ = normalize_stage(data, name)
-    record["_sections"] = extract_stage(doc).sections
-    return record
-
-
 def _broken(record) -> set:
     return {(v["rule"], v["table"], v["row"], v["column"]) for v in record["violations"] if v["status"] == "broken"}
 
@@ -222,12 +198,12 @@ def test_blank_none_and_numbers_break_no_type_rule(text):
 
 def test_a_negative_change_is_no_violation():
     _, record = _printed(("t2", "admin_licensing", "change"), "-18", version="2019")
-    assert _cells(record)[("t2", "admin_licensing", "change")]["value"] == -18
+    assert cells_by_key(record)[("t2", "admin_licensing", "change")]["value"] == -18
     assert not {b for b in _broken(record) if b[0] in TYPE_RULES}
 
 
 def _html(report, edit=lambda s: s) -> dict:
-    return _record(edit(render_html(report)).encode(), "r.html")
+    return record_with_sections(edit(render_html(report)).encode(), "r.html")
 
 
 @pytest.mark.parametrize("version", ["2019", "2021"])
@@ -252,8 +228,9 @@ def test_the_gate_recomputes_the_new_rules_and_warns():
     report.values[("t3", "granted", "total")] = MARK
     report.values[("t2", "admin_fees", "fee_amount")] = MARK + 1
     html = render_html(report).replace("987654", "-1").replace("987655", "XX")
-    record = _record(html.replace("<p>公开深度有待提升。</p>", "").replace("二、主动公开", "三、主动公开").encode(), "r.html")
-    residuals = rule_residuals(*_frames(record))
+    html = html.replace("<p>公开深度有待提升。</p>", "").replace("二、主动公开", "三、主动公开")
+    record = record_with_sections(html.encode(), "r.html")
+    residuals = rule_residuals(*gate_frames([record]))
     failing = {(r, t, None if pd.isna(loc) else str(loc)) for r, t, loc, v in
                residuals[["rule", "table", "location", "residual"]].itertuples(index=False) if v < 0}
     assert failing == {("count_negative", "t3", "total"), ("value_placeholder", "t2", "fee_amount"),
@@ -274,7 +251,7 @@ def test_the_gate_recomputes_the_new_rules_and_warns():
 
 def test_type_rules_are_data(tmp_path):
     """A type rule added to the format file is evaluated with no code change (first match wins)."""
-    spec = yaml.safe_load(SHIPPED.read_text(encoding="utf-8"))
+    spec = yaml.safe_load(SHIPPED_FORMAT.read_text(encoding="utf-8"))
     spec["type_rules"].insert(0, {"id": "count_question_marks", "kind": "heuristic", "severity": "warning",
                                   "types": ["count"], "match": "^[?？]+$"})
     path = tmp_path / "templates.yaml"
