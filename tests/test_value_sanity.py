@@ -54,39 +54,23 @@ REFUSED = [
 ]
 
 
-@pytest.mark.parametrize("how", ["html", "pipe"])
-@pytest.mark.parametrize(("cell", "text"), REFUSED)
-def test_a_refused_value_is_kept_as_printed_and_loses_no_other_cell(cell, text, how):
+WORDS = ["abc", "不适用", "-"]
+WORD_CELLS = [("t3", "granted", "natural_person"), ("t3", "granted", "total"), ("t2", "regulations", "issued"),
+              ("t2", "admin_fees", "fee_amount"), ("t4", "cases", "review_upheld"), ("t4", "cases", "lit_direct_other")]
+PRINTED = sorted({*((cell, text, how) for cell, text in REFUSED for how in ("html", "pipe", "lines")),
+                  *((cell, text, how) for cell in WORD_CELLS for text in WORDS for how in ("lines", "tabs", "html", "pipe"))})
+
+
+@pytest.mark.parametrize(("cell", "text", "how"), PRINTED)
+def test_a_refused_value_or_word_keeps_its_text_and_loses_no_other_cell(cell, text, how):
+    """In every layout, one cell per line included (the word on its own line, the tokenizer leaving
+    it and the lines after it as text) and table 4's data row (a grid row with a word in it): the
+    text stays in `raw`, value null, and every other cell of the report is read as printed."""
     report, record = _printed(cell, text, how)
     assert record["error"] is None
     cells = cells_by_key(record)
     assert (cells[cell]["value"], cells[cell]["raw"], cells[cell]["ambiguous"]) == (None, text, False)
-    others = {k: c["value"] for k, c in cells.items() if k != cell}
-    assert others == {k: v for k, v in report.values.items() if k != cell}  # every other cell read as printed
-
-
-WORDS = ["abc", "不适用", "-"]
-WORD_CELLS = [("t3", "granted", "natural_person"), ("t3", "granted", "total"), ("t2", "regulations", "issued"),
-              ("t2", "admin_fees", "fee_amount"), ("t4", "cases", "review_upheld"), ("t4", "cases", "lit_direct_other")]
-
-
-@pytest.mark.parametrize("how", ["lines", "tabs", "html", "pipe"])
-@pytest.mark.parametrize("cell", WORD_CELLS)
-@pytest.mark.parametrize("text", WORDS)
-def test_a_word_printed_as_a_cell_keeps_its_text_in_every_layout(cell, text, how):
-    """One cell per line (the word on its own line, the tokenizer leaving it and the lines after
-    it as text) and table 4's data row (a grid row with a word in it): the word stays in `raw`,
-    value null, and every other cell of the report is read as printed."""
-    report, record = _printed(cell, text, how)
-    cells = cells_by_key(record)
-    assert (cells[cell]["value"], cells[cell]["raw"], cells[cell]["ambiguous"]) == (None, text, False)
     assert {k: c["value"] for k, c in cells.items() if k != cell} == {k: v for k, v in report.values.items() if k != cell}
-
-
-@pytest.mark.parametrize(("cell", "text"), [(c, t) for c, t in REFUSED if c[0] != "t4"])
-def test_a_refused_value_in_text_lines_keeps_its_text(cell, text):
-    _, record = _printed(cell, text, "lines")
-    assert record["error"] is None and cells_by_key(record)[cell]["raw"] == text
 
 
 def test_a_short_line_that_does_not_fill_the_row_is_not_read_as_a_cell():
