@@ -103,15 +103,15 @@ def test_the_ordinal_of_an_unknown_numbered_row_is_not_a_digit_of_the_row_before
 # 2. Label variants and typos (in the format data: templates.yaml).
 
 TYPOS = {"属于行政执法案卷": "属于行政执法案件", "勾稽": "钩稽", "现行有效件数": "先行有效件数", "行政复议": "行政法复议"}
+PRINTED_BY = {"2019": sorted(set(TYPOS) - {"现行有效件数"}), "2021": sorted(TYPOS)}  # the 2019 template has no 现行有效件数
 
 
-@pytest.mark.parametrize("version", ["2019", "2021"])
 @pytest.mark.parametrize("layout", ["flattened", "lines"])
-@pytest.mark.parametrize("typo", sorted(TYPOS))
+@pytest.mark.parametrize(("version", "typo"), [(v, t) for v, typos in PRINTED_BY.items() for t in typos])
 def test_label_typos(version, layout, typo):
     report = random_report(11, version)
     text = render_text(report, layout)
-    assert typo in text or version == "2019"
+    assert typo in text
     record = _read(text.replace(typo, TYPOS[typo]))
     if layout == "flattened":
         _check_flat(record, report)
