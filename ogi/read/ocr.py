@@ -66,10 +66,12 @@ def _engine():
 
 
 def ocr_pdf(data: bytes, max_pages: int, seconds: float | None = None) -> Reading:
-    """The pages of a PDF read by OCR, in page order: the pages with ruled tables first, then the
-    others while `seconds` (default BUDGET) last (a page left unread is named in `skipped`), so
-    that the tables are read within the document's time limit. Looking for ruled tables is cheap
-    and stops at half the time; pages not looked at come after the others."""
+    """The pages of a PDF read by OCR, in page order. Each page is rendered and prepared once, in
+    page order: a page with ruled tables is read at once, one without is kept (as PNG, a fraction of
+    the image's memory) and read after them all while `seconds` (default BUDGET) last, so that the
+    tables are read within the document's time limit. A page left unread is named in `skipped`;
+    the first page is always read."""
+    import cv2
     import pypdfium2
 
     from ogi.read import ocr_tables
@@ -77,20 +79,24 @@ def ocr_pdf(data: bytes, max_pages: int, seconds: float | None = None) -> Readin
     started = time.monotonic()
     seconds = BUDGET if seconds is None else seconds
     pdf = pypdfium2.PdfDocument(data)
-    count = min(len(pdf), max_pages)
-    ruled: list[bool] = []
-    for number in range(count):
-        if time.monotonic() - started > seconds / 2:
-            break
-        ruled.append(bool(ocr_tables.find_tables(_page(pdf, number))))
-    order = sorted(range(count), key=lambda n: (not (n < len(ruled) and ruled[n]), n >= len(ruled), n))
     read: dict[int, list] = {}
+    later: dict[int, np.ndarray] = {}
     reading = Reading()
-    for n in order:
+    for n in range(min(len(pdf), max_pages)):
+        if (read or later) and time.monotonic() - started > seconds:
+            reading.skipped.append(n + 1)
+            continue
+        gray = _page(pdf, n)
+        tables = ocr_tables.find_tables(gray)
+        if tables:
+            read[n] = _read_page(gray, reading.scores, tables)
+        else:
+            later[n] = cv2.imencode(".png", gray)[1]
+    for n, png in later.items():
         if read and time.monotonic() - started > seconds:
             reading.skipped.append(n + 1)
             continue
-        read[n] = _read_page(_page(pdf, n), reading.scores)
+        read[n] = _read_page(cv2.imdecode(png, cv2.IMREAD_GRAYSCALE), reading.scores, [])
     reading.skipped.sort()
     for n in sorted(read):
         reading.extend(read[n])
@@ -104,12 +110,14 @@ def _page(pdf, number: int) -> np.ndarray:
     return ocr_page.prepare(np.asarray(pdf[number].render(scale=DPI / 72).to_pil().convert("RGB")))
 
 
-def _read_page(gray: np.ndarray, scores: list[float]) -> list:
-    """One prepared page's blocks: its tables as grids, its other text as lines, top to bottom."""
+def _read_page(gray: np.ndarray, scores: list[float], tables: list) -> list:
+    """One prepared page's blocks: its tables (`tables`, found on it as given) as grids, its other
+    text as lines, top to bottom."""
     from ogi.read import ocr_tables
 
-    gray, quads = _detect_upright(gray)
-    tables = ocr_tables.find_tables(gray)
+    upright, quads = _detect_upright(gray)
+    if upright is not gray:  # turned by 180°: its tables are elsewhere
+        gray, tables = upright, ocr_tables.find_tables(upright)
     boxes = _recognise(gray, quads)
     cells: dict[tuple[int, int], list[_Box]] = {}
     lines = []
