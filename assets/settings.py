@@ -22,7 +22,7 @@ class OgiSettings(dg.ConfigurableResource):
     retries: int = 3  # on connection errors, 429 and 5xx
     hosts: int = 16  # hosts fetched at once by a crawl
     crawl_max_age: int = 3600  # seconds: a year's run reuses a crawl this recent of the same registry
-    ocr: bool = False  # PDFs without a text layer read by OCR, when the ocr extra is installed (ogi.read.ocr)
+    ocr: bool = True  # PDFs without a text layer read by OCR when the ocr extra is installed (ogi.read.ocr)
     docs_url: str = DOCS_URL  # where `ogi docs` serves <storage_root>/data_docs (the gate's links)
 
     def fetch_policy(self) -> FetchPolicy:

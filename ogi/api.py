@@ -15,10 +15,10 @@ from ogi.store.parquet import ACROSS_YEARS, PUBLISHED, SCHEMAS
 
 
 def read_report(source: str | Path | bytes, name: str | None = None, content_type: str | None = None,
-                ocr: bool = False) -> dict:
+                ocr: bool = True) -> dict:
     """The record `ogi extract` prints for one report: a path, or the file's bytes with a name
     (its extension tells the format when the bytes do not). Never raises for a bad file: the
-    record's `error` says why it could not be read. ocr: as `ogi extract --ocr`."""
+    record's `error` says why it could not be read. ocr=False: as `ogi extract --no-ocr`."""
     if isinstance(source, bytes):
         return extract_report(source, name or "report", content_type, ocr=ocr)
     path = Path(source)

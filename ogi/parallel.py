@@ -129,7 +129,7 @@ def map_chunks(executor, fn: Callable, items: Iterable, batch: int = 256) -> Ite
 IN_PROCESS_BYTES = 2**21  # larger documents have their title read by a worker, under its memory ceiling
 
 
-def read_years(executor, items: list[tuple[bytes, str]], ocr: bool = False) -> list[int | None]:
+def read_years(executor, items: list[tuple[bytes, str]], ocr: bool = True) -> list[int | None]:
     """The report year each (bytes, name) states: from its title, read in this process (cheap),
     else from the whole document, on the pool (ocr: PDFs without text by OCR). Only the documents
     whose title says no year (or that are large) are sent to a worker."""

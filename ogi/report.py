@@ -46,7 +46,7 @@ def empty_record(source: str, doc_id: str | None, error: str) -> dict:
 
 
 def normalize_stage(data: bytes, source: str, content_type: str | None = None,
-                    max_bytes: int = MAX_BYTES, ocr: bool = False) -> tuple[Document | None, str | None]:
+                    max_bytes: int = MAX_BYTES, ocr: bool = True) -> tuple[Document | None, str | None]:
     """(document, None) or (None, why it cannot be read); ocr: a PDF without text by OCR."""
     try:
         with time_limit():
@@ -98,7 +98,7 @@ def validate_stage(extracted: Extracted, previous: dict | None = None) -> list[d
 
 
 def extract_report(data: bytes, source: str, content_type: str | None = None, max_bytes: int = MAX_BYTES,
-                   ocr: bool = False) -> dict:
+                   ocr: bool = True) -> dict:
     """The record for one file; never raises for anything wrong with the file itself. ocr: a PDF
     without a text layer is read by OCR when the ocr extra is installed (see ogi.read.ocr)."""
     doc_id = hashlib.sha256(data).hexdigest()

@@ -24,7 +24,7 @@ def title_report_year(item: tuple[bytes, str]) -> int | None:
     return title_year(head) if head is not None else None
 
 
-def report_year(item: tuple[bytes, str], ocr: bool = False) -> int | None:
+def report_year(item: tuple[bytes, str], ocr: bool = True) -> int | None:
     """The report year a document's content states, or None when it cannot be read: the title,
     else the whole document read exactly as the extract stage will."""
     year = title_report_year(item)
@@ -38,7 +38,7 @@ def report_year(item: tuple[bytes, str], ocr: bool = False) -> int | None:
 TOO_BIG = "needs more memory to read than a worker may use (see Limits)"
 
 
-def normalize_row(item: tuple[str, bytes, str, str | None], ocr: bool = False) -> dict:
+def normalize_row(item: tuple[str, bytes, str, str | None], ocr: bool = True) -> dict:
     """ocr: a PDF without a text layer is read by OCR (the settings' `ocr`)."""
     doc_id, data, name, content_type = item
     try:

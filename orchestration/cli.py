@@ -1,6 +1,6 @@
 """`ogi` command line.
 
-    ogi extract [--ocr] FILE...  one JSON record per report file (no pipeline, no storage)
+    ogi extract [--no-ocr] FILE  one JSON record per report file (no pipeline, no storage)
     ogi discover [--year Y]      the reports the sources' report columns link, as JSON lines
     ogi materialize [--year Y]   run the pipeline for the sources' years (or the given ones)
     ogi dev                      the Dagster UI on this project (DAGSTER_HOME defaults to ./.dagster)
@@ -29,7 +29,8 @@ def _extract(args) -> int:
     from ogi.report import empty_record
 
     cap_memory()
-    ocr = args.ocr or os.environ.get("OGI_OCR") == "1"  # the variable as before the flag
+    # OGI_OCR read as the pipeline's setting reads it: 0, false or none (any case) turn OCR off
+    ocr = args.ocr and os.environ.get("OGI_OCR", "").strip().lower() not in ("0", "false", "none")
     out = sys.stdout.buffer
     for name in args.files:
         shown = os.fsencode(name).decode("utf-8", errors="backslashreplace")
@@ -305,8 +306,8 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("extract", help="extract the official tables of report files as JSON lines")
     p.add_argument("files", nargs="+", metavar="FILE",
                    help="report files: HTML, text, PDF, DOCX (DOC/WPS/ET with LibreOffice)")
-    p.add_argument("--ocr", action="store_true", help="read PDFs without a text layer by OCR (the ocr extra), "
-                   "when installed; OGI_OCR=1 does the same")
+    p.add_argument("--no-ocr", dest="ocr", action="store_false", help="do not read PDFs without a text layer by "
+                   "OCR (by default they are, when the ocr extra is installed); OGI_OCR=0 does the same")
     p.set_defaults(func=_extract)
     p = sub.add_parser("discover", help="list the reports the sources' report columns link (JSON lines)")
     p.add_argument("--sources", help="registry file (default: OGI_SOURCES or sources.yaml)")

@@ -78,16 +78,33 @@ def test_documents_record_that_a_document_was_read_by_ocr():
     assert row["ocr"] is False and row["ocr_confidence"] is None
 
 
-def test_ocr_is_used_only_when_asked_for(monkeypatch):
-    monkeypatch.setenv("OGI_OCR", "1")  # the environment is not the library's to read
-    record = extract_report(render_pdf(random_report(26, "2021"), scanned=True), "scan.pdf")
-    assert record["error"].startswith("needs OCR: the PDF has no text layer")
+def test_ocr_is_used_unless_turned_off(monkeypatch):
+    scan = render_pdf(random_report(26, "2021"), scanned=True)
+    record = extract_report(scan, "scan.pdf", ocr=False)
+    assert record["error"].startswith("needs OCR: the PDF has no text layer") and "turned off" in record["error"]
+    monkeypatch.setattr(ocr, "available", lambda: False)  # the extra not installed
+    record = extract_report(scan, "scan.pdf")
+    assert record["error"].endswith("its tables cannot be read as text (pip install -e '.[ocr]')")
 
 
-def test_a_scan_without_readable_text_is_still_an_error():
-    record = extract_report(render_pdf(random_report(27, "2021"), scanned=True), "scan.pdf", ocr=True)
+def test_a_scan_without_readable_text_is_still_an_error(monkeypatch):
+    monkeypatch.setenv("OGI_OCR", "0")  # the environment is not the library's to read: OCR is on by default
+    record = extract_report(render_pdf(random_report(27, "2021"), scanned=True), "scan.pdf")
     assert record["error"] == "no annual report found: no report title and no template table"
     assert record["cells"] is None  # never an empty report
+
+
+def test_the_normalize_step_passes_ocr_to_its_workers():
+    from functools import partial
+
+    from ogi.parallel import map_batches, pool
+    from ogi.steps import normalize_row
+
+    items = [("scan", render_pdf(random_report(27, "2021"), scanned=True), "scan.pdf", "application/pdf")]
+    with pool(2) as executor:
+        (default,), (off,) = (list(map_batches(executor, partial(normalize_row, **kw), items)) for kw in ({}, {"ocr": False}))
+    assert default[0]["error"] is None and json.loads(default[0]["document"])["kind"] == "pdf-ocr"
+    assert off[0]["document"] is None and off[0]["error"].startswith("needs OCR")
 
 
 def _title_and_table_pages(data: bytes) -> list[int]:

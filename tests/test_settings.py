@@ -59,7 +59,7 @@ def test_numbers_given_as_text_are_numbers_in_the_run(monkeypatch):
 @pytest.mark.parametrize("value, ocr", [("1", True), ("0", False), ("true", True), ("false", False)])
 def test_ocr_given_as_text_is_a_bool_in_the_run(monkeypatch, value, ocr):
     _clear(monkeypatch)
-    assert _run(build_defs())["ocr"] is False
+    assert _run(build_defs())["ocr"] is True  # OCR when the extra is installed, unless turned off
     monkeypatch.setenv("OGI_OCR", "1")
     defs = build_defs()
     monkeypatch.setenv("OGI_OCR", value)

@@ -33,7 +33,7 @@ OCR_CONFIDENCE = "ocr_confidence"  # the meta key of a document read by OCR
 
 
 def normalize_document(data: bytes, name: str = "", content_type: str | None = None,
-                       max_bytes: int = MAX_BYTES, ocr: bool = False) -> Document:
+                       max_bytes: int = MAX_BYTES, ocr: bool = True) -> Document:
     """Decode, parse and normalize; raises UnreadableDocument with a readable reason. ocr: read a PDF
     without a text layer by OCR (see ogi.read.ocr)."""
     if not data.strip():
@@ -60,7 +60,7 @@ def normalize_document(data: bytes, name: str = "", content_type: str | None = N
     return doc
 
 
-def _read_binary(data: bytes, name: str, ocr: bool = False) -> Document | None:
+def _read_binary(data: bytes, name: str, ocr: bool = True) -> Document | None:
     """PDF, DOCX and the old Office/WPS formats, by their first bytes; None for text."""
     head = data[:8].lstrip()
     if head.startswith(b"%PDF"):

@@ -66,7 +66,7 @@ def _check_sizes(pages) -> None:
                                      f"over the {MAX_PAGE_AREA:,} square-point limit")
 
 
-def read_pdf(data: bytes, max_pages: int = MAX_PAGES, ocr: bool = False, fast: bool = True) -> tuple[list, str | None]:
+def read_pdf(data: bytes, max_pages: int = MAX_PAGES, ocr: bool = True, fast: bool = True) -> tuple[list, str | None]:
     """(blocks, title) of a PDF; raises UnreadableDocument (or NeedsOCR) with the reason. ocr: a PDF
     without a text layer is read by OCR when the `ocr` extra is installed (the blocks are then an
     ogi.read.ocr.Reading, which also says how sure OCR was). fast: prose pages are read
@@ -90,14 +90,14 @@ def read_pdf(data: bytes, max_pages: int = MAX_PAGES, ocr: bool = False, fast: b
             blocks, chars, images = _read_pages(pdf.pages, light)
         except (PdfminerException, PDFSyntaxError, ValueError, KeyError, TypeError) as exc:
             raise UnreadableDocument(f"broken PDF: {type(exc).__name__} {exc}".strip()) from None
-        if chars == 0 and ocr:
+        if chars == 0:
             from ogi.read import ocr as ocr_engine  # numpy and the models only for a scan read by OCR
 
-            if ocr_engine.available():
+            if ocr and ocr_engine.available():
                 return ocr_engine.ocr_pdf(data, max_pages), OCR_TITLE  # image-only: read by OCR
-        if chars == 0:
             raise NeedsOCR(f"needs OCR: the PDF has no text layer ({len(pdf.pages)} pages"
-                           f"{', scanned images' if images else ''}); its tables cannot be read as text")
+                           f"{', scanned images' if images else ''}); its tables cannot be read as text "
+                           + ("(OCR is turned off)" if ocr_engine.available() else "(pip install -e '.[ocr]')"))
         title = _text((pdf.metadata or {}).get("Title"))
     return blocks, title
 
