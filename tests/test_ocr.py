@@ -162,3 +162,75 @@ def test_a_scan_whose_tables_ocr_cannot_read_is_still_an_error(shared_corpus):
     prose = scan_pdf((REAL / "hongze_2023.pdf").read_bytes(), 150, pages=[0])  # the report's first page
     record = extract_report(prose, "scan.pdf", ocr=True)
     assert record["error"] == "needs OCR: the PDF has no text layer and OCR could not read its tables"
+
+
+def _grid_report(changes: dict[tuple[int, int], tuple[str, tuple[str, ...]]]) -> Document:
+    """A generated 2021 report as the grids OCR gives, with the cells at (grid, row) and their
+    n-th figure read unsurely: (what was read, its alternatives)."""
+    from ogi.read.document import Cell, Grid
+    from ogi.read.normalize import normalize_document
+    from ogi.testing import render_html
+
+    doc = normalize_document(render_html(random_report(5, "2021")).encode(), "r.html", "text/html")
+    doc.kind = "pdf-ocr"
+    grids = [b for b in doc.blocks if isinstance(b, Grid)]
+    figures = {(g, r): [i for i, c in enumerate(grids[g].rows[r]) if c.text.replace(".", "").isdigit()] for g, r, _ in changes}
+    for (g, r, n), (text, alternatives) in changes.items():
+        grids[g].rows[r][figures[(g, r)][n]] = Cell(text, alternatives=alternatives)
+    return Document(doc.kind, doc.blocks, doc.encoding, doc.title, doc.meta)
+
+
+def _cells(doc: Document) -> tuple[dict, list[str]]:
+    from ogi.report import extract_stage
+
+    extracted = extract_stage(doc)
+    return {(c["table"], c["row"], c["column"]): c for c in extracted.cells}, extracted.warnings
+
+
+def test_an_unsure_figure_that_one_alternative_makes_add_up_is_corrected_and_said_so():
+    # t3 (一)予以公开 prints 2 0 0 0 0 1 | 3; OCR read the 总计 3 as `8?`
+    cells, warnings = _cells(_grid_report({(1, 5, 6): ("8?", ("8", "3", "6", "0"))}))
+    total = cells[("t3", "granted", "total")]
+    assert (total["value"], total["raw"], total["inferred"], total["ambiguous"]) == (3, "3", True, False)
+    assert "t3.granted.total read by OCR as 8, unsurely; of its readings 0, 3, 6, 8 only 3 satisfies " \
+           "t3_row_total: corrected by the table's arithmetic" in warnings
+
+
+def test_unsure_figures_that_several_alternatives_fit_stay_null_with_their_candidates():
+    # t4 prints 3 2 4 5 | 14: 复议 维持 read as `8?` and 其他 as `4?`; 3+4, 6+1 and 0+7 all make 14
+    cells, warnings = _cells(_grid_report({(2, 3, 0): ("8?", ("8", "3", "6", "0")), (2, 3, 2): ("4?", ("4", "1", "7"))}))
+    upheld, other = cells[("t4", "cases", "review_upheld")], cells[("t4", "cases", "review_other")]
+    assert (upheld["value"], upheld["raw"], upheld["ambiguous"], upheld["candidates"]) == (None, "8?", True, [0, 3, 6])
+    assert (other["value"], other["raw"], other["ambiguous"], other["candidates"]) == (None, "4?", True, [1, 4, 7])
+    assert cells[("t4", "cases", "review_total")]["value"] == 14  # the rest of the row as read
+    assert not any("by the table's arithmetic" in w for w in warnings)
+
+
+def test_an_unsure_figure_that_no_alternative_fits_stays_null():
+    cells, warnings = _cells(_grid_report({(1, 5, 6): ("8?", ("8", "6", "0"))}))  # the print's 3 is not among them
+    total = cells[("t3", "granted", "total")]
+    assert (total["value"], total["raw"], total["ambiguous"], total["candidates"]) == (None, "8?", True, [0, 6, 8])
+    assert not any("by the table's arithmetic" in w for w in warnings)
+
+
+def test_two_unsure_figures_of_a_row_are_each_decided_by_their_column():
+    # (一)予以公开 prints 2 0 0 0 0 1 | 3: 自然人 and 其他 both unsure; the row total allows 2+1 and
+    # 1+2, each column's (七)总计 (t3_results_total) allows one
+    cells, _ = _cells(_grid_report({(1, 5, 0): ("7?", ("7", "1", "2")), (1, 5, 5): ("7?", ("7", "1", "2"))}))
+    assert cells[("t3", "granted", "natural_person")]["value"] == 2 and cells[("t3", "granted", "other_org")]["value"] == 1
+
+
+def test_an_unsure_figure_only_an_inequality_leaves_alone_stays_null():
+    # t4 prints 3 2 4 5 | 14 with 结果纠正 blank: 维持 + blank + 4 + 5 = 14 rules out 8 but proves no 3
+    cells, warnings = _cells(_grid_report({(2, 3, 0): ("8?", ("8", "3")), (2, 3, 1): ("", ())}))
+    upheld = cells[("t4", "cases", "review_upheld")]
+    assert (upheld["value"], upheld["raw"], upheld["ambiguous"], upheld["candidates"]) == (None, "8?", True, [3, 8])
+    assert not any("by the table's arithmetic" in w for w in warnings)
+
+
+def test_an_unsure_reading_has_its_passes_and_confused_digits_as_alternatives():
+    # `17` with its 7 unsure, read `11` by another pass: 1 and 7 are confused both ways
+    box = ocr._Box(np.zeros((4, 2), np.float32), "17", 0.8, chars=(0.99, 0.6), others=("11", "←"))
+    assert ocr._alternatives(box) == ("17", "11", "71")
+    assert ocr._cell([ocr._Box(np.zeros((4, 2), np.float32), "3", 0.5)]).alternatives == ("3", "8")
+    assert ocr._cell([ocr._Box(np.zeros((4, 2), np.float32), "3", 0.99)]).alternatives == ()

@@ -36,6 +36,7 @@ class Token:
     text: str = ""
     grid_row: int | None = None  # (grid, row) identity for cells of a table grid
     trailing: bool = False  # a value run that prose followed on its line: read only if nothing better
+    alternatives: tuple[str, ...] = ()  # a grid cell's alternative readings (ogi.read.document.Cell)
 
 
 Meaning = tuple[str, str | None, str | None]  # (token kind, code, table)
@@ -169,7 +170,7 @@ def _grid_tokens(grid: Grid, g: int, scan: Scanner) -> list[Token]:
         for cell in row:
             text = cell.text
             kind, code, table = classified.get(text) or _classify(text, scan)
-            tokens.append(Token(kind, code, table, text, where))
+            tokens.append(Token(kind, code, table, text, where, False, cell.alternatives))
     return tokens
 
 

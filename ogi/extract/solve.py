@@ -26,6 +26,9 @@ class Resolved:
     # an ambiguous cell's possible values, ascending: the distinct values the row's remaining
     # readings give it (None when not ambiguous, or when some remaining reading leaves it blank)
     candidates: tuple[float, ...] | None = None
+    # the rules that ruled out the other readings of its row (a row read in several ways), in the
+    # format's order: what decided a cell that arithmetic decided
+    decided_by: tuple[str, ...] = ()
 
 
 def _interval(cell: tuple[float | None, str | None]) -> tuple[float, float]:
@@ -81,6 +84,7 @@ class _Solver:
         for row, ts in tiers.items():
             self._pick_tier(row, ts)
         self.start = {row: list(rs) for row, rs in self.live.items()}
+        self.ruled_out: dict[str, dict[str, None]] = {}  # row: the rules that dropped its readings
 
     def _set_live(self, row: str, readings: list[Reading]) -> None:
         self.live[row] = readings
@@ -129,13 +133,20 @@ class _Solver:
             for row, row_stages in self.stages.items():
                 if stage[row] >= len(row_stages):
                     continue
-                before = self.live[row]
-                after = [r for r in before if all(self._feasible(c, row, r) for c in row_stages[stage[row]])]
+                before, after, rules = self.live[row], [], {}
+                for r in before:  # each reading dropped is named by the first check it fails
+                    failed = next((c for c in row_stages[stage[row]] if not self._feasible(c, row, r)), None)
+                    if failed is None:
+                        after.append(r)
+                    else:
+                        rules[failed.rule] = None
                 if after and len(after) < len(before):
+                    self.ruled_out.setdefault(row, {}).update(rules)
                     self._set_live(row, after)
                     changed = True
                 elif not after:
                     stage[row] += 1
+                    self.ruled_out.pop(row, None)
                     self._set_live(row, list(self.start[row]))
                     changed = True
 
@@ -147,9 +158,10 @@ class _Solver:
             rs = self.live.get(row)
             if rs and len(rs) == 1:  # a real table row: every cell is its one reading's
                 inferred, reading = bool(self.several.get(row)), rs[0]
+                decided_by = tuple(self.ruled_out.get(row, ()))
                 for i, col in enumerate(cols):
                     value, raw = reading[i]
-                    out[(row, col)] = Resolved(value, raw, inferred and value is not None, False)
+                    out[(row, col)] = Resolved(value, raw, inferred and value is not None, False, None, decided_by)
                 continue
             for i, col in enumerate(cols):
                 seen = {r[i] for r in rs} if rs else {(None, None)}

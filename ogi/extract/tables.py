@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
+from ogi.extract.alternatives import settle, unsure_row
 from ogi.extract.labels import Token, tokenize
 from ogi.extract.solve import Resolved, resolve
 from ogi.extract.values import (
@@ -59,7 +60,7 @@ def extract_tables(doc: Document, version_code: str) -> TableCells:
     found, notes = set(), []
     text = doc.plain_text()
     for table_code, table in version.tables.items():
-        readings, columns, unsure = {}, {}, set()
+        readings, columns, unsure, unsure_rows = {}, {}, set(), {}
         stated = _header_units(text, table)
         in_yuan = {code for code, unit in stated.items() if unit == "元"}
         alone = _printed_alone(table, runs)
@@ -71,12 +72,16 @@ def extract_tables(doc: Document, version_code: str) -> TableCells:
             run = runs.get((table_code, row.code)) or alone.get(row.code, (None,))[0]
             if run is not None:
                 tiers, from_layout = _readings(run, types, _row_ends(table, row))
+                if (alternatives := unsure_row(run, types)) is not None:  # OCR read a cell unsurely
+                    tiers, unsure_rows[row.code] = [alternatives.readings], alternatives
                 yuan = [i for i, c in enumerate(row.cells) if c in in_yuan]
                 readings[row.code] = [[_in_wan(r, yuan) for r in tier] for tier in tiers] if yuan else tiers
                 if not from_layout:
                     unsure.add(row.code)
                 found.add(table_code)
         resolved = resolve(readings, columns, list(version.checks), table_code, unsure)
+        for code, alternatives in unsure_rows.items():
+            notes.extend(settle(resolved, table_code, code, columns[code], alternatives, list(version.checks)))
         for into, (_, group) in alone.items():
             notes.append(_split_alone(resolved, group, into, table_code))
         for (row, col), cell in resolved.items():
@@ -321,7 +326,7 @@ def _row_under(tokens: list[Token], table: Table, start: int) -> tuple[list[Toke
         row = [t for t in tokens if t.grid_row == tok.grid_row]
         done_rows.add(tok.grid_row)
         words = [t for t in row if t.kind == "text"]
-        if all(_WORD.fullmatch(t.text.strip()) for t in words) and (not words or len(row) == width) \
+        if all(_WORD.fullmatch(t.text.strip()) or t.alternatives for t in words) and (not words or len(row) == width) \
                 and all(t.kind in ("value", "text") for t in row):
             out.extend(row)  # a word in a cell of the data row (`abc`, `不适用`), when the row is the table's cells
             if len(out) >= width:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 class Cell:
     text: str
     spanned: bool = False  # a copy of a cell from a row above (rowspan)
+    alternatives: tuple[str, ...] = ()  # an unsure reading's possible figures (OCR), for the arithmetic to choose
 
 
 @dataclass
@@ -45,14 +46,17 @@ class Document:
         return self._plain
 
     def to_json(self) -> dict:
-        """A plain structure for storage between pipeline stages (grids as [[text, spanned]])."""
-        blocks = [b if isinstance(b, str) else [[[c.text, c.spanned] for c in row] for row in b.rows]
+        """A plain structure for storage between pipeline stages (grids as [[text, spanned]], a cell
+        with alternatives as [text, spanned, alternatives])."""
+        blocks = [b if isinstance(b, str) else [[[c.text, c.spanned, c.alternatives] if c.alternatives else [c.text, c.spanned]
+                                                 for c in row] for row in b.rows]
                   for b in self.blocks]
         return {"kind": self.kind, "encoding": self.encoding, "title": self.title, "meta": self.meta,
                 "warnings": self.warnings, "blocks": blocks}
 
     @classmethod
     def from_json(cls, data: dict) -> Document:
-        blocks = [b if isinstance(b, str) else Grid([[Cell(t, bool(s)) for t, s in row] for row in b])
+        blocks = [b if isinstance(b, str) else Grid([[Cell(c[0], bool(c[1]), tuple(c[2]) if len(c) > 2 else ())
+                                                       for c in row] for row in b])
                   for b in data["blocks"]]
         return cls(data["kind"], blocks, data["encoding"], data["title"], data["meta"], data["warnings"])

@@ -2,14 +2,15 @@
 orientation classifier, shipped inside the `rapidocr-onnxruntime` wheel, run by onnxruntime on the
 CPU; the `ocr` extra).
 
-Used when the caller asks for it (`ocr=True` down from the settings or `ogi extract --ocr`) and
-the extra is installed. Each page is rendered with pypdfium2, its red seal ink removed, turned
-upright and straightened (ogi.read.ocr_page); its ruled tables become grids cut along their lines
-(ogi.read.ocr_tables) with each recognised text box in its cell, and the rest becomes lines. A
-number read less surely than MIN_CONFIDENCE is read again from its cell alone; unless a second
-reading agrees, it is not given as a number: its cell keeps what was read followed by `?`, so the
-value stays null and the reading stays in `raw`. Every value OCR yields is marked inferred
-downstream (ogi.report).
+Used when the extra is installed, unless the caller turns it off (`ocr=False` down from the
+settings, `OGI_OCR=0`, or `ogi extract --no-ocr`). Each page is rendered with pypdfium2, its red
+seal ink removed, turned upright and straightened (ogi.read.ocr_page); its ruled tables become
+grids cut along their lines (ogi.read.ocr_tables) with each recognised text box in its cell, and
+the rest becomes lines. A number read less surely than MIN_CONFIDENCE is read again from its cell
+alone; unless a reading agrees, it is not given as a number: its cell keeps what was read followed
+by `?`, with the figures it may be as the cell's alternatives, for the table's arithmetic to
+choose among (ogi.extract.alternatives); the value stays null unless it decides. Every value OCR
+yields is marked inferred downstream (ogi.report).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from __future__ import annotations
 import importlib.util
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
@@ -37,6 +38,10 @@ FAINT = 6  # pixels of the page kept round a cell's ink (the faint edges of its 
 MARGIN = 10  # white pixels round a cell's ink when it is read alone
 _SIGNS = re.compile(r"^[^\u4e00-\u9fff\d]{1,3}$")  # a short text with neither a character nor a digit
 _NUMBER = re.compile(r"^[-+－]?\d[\d,.，。 ]*(?:万元|元|件|项|个|次)?$")  # a printed figure, not a label
+# Digits the recognizer takes for one another when a stroke is faint, broken or stamped over: an
+# unsure digit's alternatives (data: the pairs seen misread on scans, both ways).
+CONFUSED = {"0": "68", "1": "7", "3": "8", "5": "6", "6": "058", "7": "1", "8": "036"}
+MAX_ALTERNATIVES = 24  # readings of one unsure cell given to the table's arithmetic
 
 
 class Reading(list):
@@ -165,12 +170,14 @@ def _read_inks(gray: np.ndarray, inks: dict, margin: int) -> dict[tuple[int, int
         return {}
     crops = [np.dstack([np.pad(gray[t:b, lft:r], margin, constant_values=255)] * 3) for t, b, lft, r in inks.values()]
     quads = [np.array([[lft, t], [r, t], [r, b], [lft, b]], dtype=np.float32) for t, b, lft, r in inks.values()]
-    texts = _run(_engine().text_rec, crops)
-    return {key: _Box(quad, text, float(score)) for key, quad, (text, score) in zip(inks, quads, texts, strict=True)}
+    texts = _run(_engine().text_rec, crops, True)  # True: with each character's confidence
+    return {key: _Box(quad, text, float(score), chars=tuple(info[4]) if len(info[4]) == len(text) else ())
+            for key, quad, (text, score, info) in zip(inks, quads, texts, strict=True)}
 
 
 def _agree(found: dict, read: dict[tuple[int, int], _Box]) -> dict[tuple[int, int], list[_Box]]:
-    """The cells' boxes after a new reading of each cell in `read`."""
+    """The cells' boxes after a new reading of each cell in `read`; a reading not kept is kept
+    among the box's `others` (an unsure cell's alternatives)."""
     out = {}
     for key, box in read.items():
         first = found.get(key)
@@ -180,7 +187,9 @@ def _agree(found: dict, read: dict[tuple[int, int], _Box]) -> dict[tuple[int, in
         elif box.text == first[0].text:
             out[key] = [_Box(first[0].quad, box.text, max(first[0].score, box.score), confirmed=True)]
         elif _NUMBER.match(box.text.strip()) and box.score > first[0].score:
-            out[key] = [box]
+            out[key] = [replace(box, others=(*first[0].others, first[0].text))]
+        elif len(first) == 1:
+            out[key] = [replace(first[0], others=(*first[0].others, box.text))]
     return out
 
 
@@ -248,6 +257,8 @@ class _Box:
     text: str
     score: float
     confirmed: bool = False  # a second reading of its cell alone gave the same text
+    chars: tuple[float, ...] = ()  # each character's confidence, when the recognizer gave it
+    others: tuple[str, ...] = ()  # what other readings of its cell gave
 
     @property
     def centre(self) -> tuple[float, float]:
@@ -273,8 +284,30 @@ def _grid(table, cells: dict[int, list[_Box]]) -> Grid:
     """The table's rows of merged cells, each cell's boxes read in lines."""
     rows = []
     for row in table.rows():
-        rows.append([Cell(_cell_text(cells.get(label, []))) for label in row])
+        rows.append([_cell(cells.get(label, [])) for label in row])
     return Grid(rows)
+
+
+def _cell(boxes: list[_Box]) -> Cell:
+    """A grid cell; an unsure number's (`7?`) with its alternative readings for the table's
+    arithmetic to choose among (ogi.extract.alternatives)."""
+    text = _cell_text(boxes)
+    return Cell(text, alternatives=_alternatives(boxes[0]) if text.endswith("?") and len(boxes) == 1 else ())
+
+
+def _alternatives(box: _Box) -> tuple[str, ...]:
+    """The figures an unsure reading may be: what each reading of its cell gave, and each of those
+    with one digit swapped for a digit the recognizer takes it for (CONFUSED): a digit read less
+    surely than MIN_CONFIDENCE, or any digit where the recognizer gave no confidence per character."""
+    texts = [box.text.strip()] + [t.strip() for t in box.others if _NUMBER.match(t.strip())]
+    found = dict.fromkeys(texts)
+    for n, text in enumerate(texts):
+        sure = box.chars if n == 0 and len(box.chars) == len(box.text) and box.text == text else ()
+        for i, ch in enumerate(text):
+            if sure and sure[i] >= MIN_CONFIDENCE:
+                continue
+            found.update(dict.fromkeys(text[:i] + other + text[i + 1:] for other in CONFUSED.get(ch, "")))
+    return tuple(found)[:MAX_ALTERNATIVES]
 
 
 def _cell_text(boxes: list[_Box]) -> str:
