@@ -234,3 +234,41 @@ def test_an_unsure_reading_has_its_passes_and_confused_digits_as_alternatives():
     assert ocr._alternatives(box) == ("17", "11", "71")
     assert ocr._cell([ocr._Box(np.zeros((4, 2), np.float32), "3", 0.5)]).alternatives == ("3", "8")
     assert ocr._cell([ocr._Box(np.zeros((4, 2), np.float32), "3", 0.99)]).alternatives == ()
+    struck = ocr._cell([ocr._Box(np.zeros((4, 2), np.float32), "I", 0.99)])  # a 1 read as a letter, surely
+    assert (struck.text, struck.alternatives) == ("I?", ("1", "7"))
+
+
+def _struck_digits(data: bytes, page: int, dpi: int, row: str, at: list[int]) -> bytes:
+    """One page of a PDF as an image-only PDF, with a stroke drawn across the top of the digits of
+    `row` (a line of its text layer) at the offsets `at`: a 1 so struck is read `I`."""
+    import io
+
+    from PIL import Image
+
+    pdf = pypdfium2.PdfDocument(data)
+    text_page, scale, height = pdf[page].get_textpage(), dpi / 72, pdf[page].get_height()
+    image = np.asarray(pdf[page].render(scale=scale).to_pil().convert("RGB")).copy()
+    start = text_page.get_text_range().index(row)
+    for k in at:
+        left, bottom, right, top = text_page.get_charbox(start + k)
+        x0, x1, y0, y1 = int(left * scale), int(right * scale) + 1, int((height - top) * scale), int((height - bottom) * scale)
+        image[y0:y0 + max(2, (y1 - y0) // 8), x0 - (x1 - x0) // 3:x1] = 0
+    out = io.BytesIO()
+    Image.fromarray(image).save(out, format="PDF", resolution=dpi)
+    return out.getvalue()
+
+
+def test_digits_misread_on_a_scan_are_corrected_by_arithmetic_or_left_null(shared_corpus):
+    """Hongze 2024's table 4 prints 1 1 0 0 | 2, 1 0 0 0 | 1, 2 0 1 0 | 3; the 1s of 复议 维持 and of
+    直接起诉 维持 and 总计 struck so that OCR reads `I`: the first is decided by 复议's 总计 (7 does not
+    add up), the other two are 1 and 1 or 7 and 7 (both add up) and stay null."""
+    row = "1 1 0 0 2 1 0 0 0 1 2 0 1 0 3"
+    scan = _struck_digits((REAL / "hongze_2024.pdf").read_bytes(), 3, 150, row, [0, 10, 18])
+    record = extract_report(scan, "scan.pdf")
+    cells = {c["column"]: c for c in record["cells"] if c["table"] == "t4"}
+    assert (cells["review_upheld"]["value"], cells["review_upheld"]["raw"], cells["review_upheld"]["inferred"]) == (1, "1", True)
+    assert "t4.cases.review_upheld read by OCR as I, unsurely; of its readings 1, 7 only 1 satisfies t4_review_total: " \
+           "corrected by the table's arithmetic" in record["warnings"]
+    for column in ("lit_direct_upheld", "lit_direct_total"):
+        assert (cells[column]["value"], cells[column]["raw"], cells[column]["candidates"]) == (None, "I?", [1, 7])
+    assert [cells[c]["value"] for c in ("review_corrected", "review_total", "lit_after_review_total")] == [1, 2, 3]

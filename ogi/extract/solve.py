@@ -163,11 +163,13 @@ class _Solver:
                     value, raw = reading[i]
                     out[(row, col)] = Resolved(value, raw, inferred and value is not None, False, None, decided_by)
                 continue
+            decided_by = tuple(self.ruled_out.get(row, ()))
             for i, col in enumerate(cols):
                 seen = {r[i] for r in rs} if rs else {(None, None)}
                 if len(seen) == 1:
                     value, raw = next(iter(seen))
-                    out[(row, col)] = Resolved(value, raw, bool(self.several.get(row)) and value is not None, False)
+                    out[(row, col)] = Resolved(value, raw, bool(self.several.get(row)) and value is not None, False,
+                                               None, decided_by)
                 else:
                     values = {value for value, _ in seen}
                     candidates = None if None in values else tuple(sorted(values))

@@ -20,6 +20,7 @@ import re
 import time
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from itertools import product
 
 import numpy as np
 
@@ -41,6 +42,9 @@ _NUMBER = re.compile(r"^[-+－]?\d[\d,.，。 ]*(?:万元|元|件|项|个|次)?$
 # Digits the recognizer takes for one another when a stroke is faint, broken or stamped over: an
 # unsure digit's alternatives (data: the pairs seen misread on scans, both ways).
 CONFUSED = {"0": "68", "1": "7", "3": "8", "5": "6", "6": "058", "7": "1", "8": "036"}
+# Letters a damaged digit is read as (a 1 with a stroke across its top read `I`, a 3 missing its
+# upper right `S`, a 0 struck through `θ`): the digits each may be, in a figure's cell.
+LOOKALIKE = {"I": "1", "l": "1", "|": "1", "O": "0", "o": "0", "θ": "0", "S": "53", "B": "8", "Z": "2"}
 MAX_ALTERNATIVES = 24  # readings of one unsure cell given to the table's arithmetic
 
 
@@ -289,25 +293,41 @@ def _grid(table, cells: dict[int, list[_Box]]) -> Grid:
 
 
 def _cell(boxes: list[_Box]) -> Cell:
-    """A grid cell; an unsure number's (`7?`) with its alternative readings for the table's
-    arithmetic to choose among (ogi.extract.alternatives)."""
+    """A grid cell; an unsure number's (`7?`), or a figure's read as letters like digits (`I?`),
+    with its alternative readings for the table's arithmetic to choose among
+    (ogi.extract.alternatives)."""
     text = _cell_text(boxes)
-    return Cell(text, alternatives=_alternatives(boxes[0]) if text.endswith("?") and len(boxes) == 1 else ())
+    if len(boxes) != 1 or not (text.endswith("?") or _lookalike(text)):
+        return Cell(text)
+    alternatives = _alternatives(boxes[0])
+    return Cell(text if text.endswith("?") or not alternatives else text + "?", alternatives=alternatives)
+
+
+def _lookalike(text: str) -> bool:
+    """Letters like digits, and digits (`I`, `1O`): a figure misread."""
+    return any(ch in LOOKALIKE for ch in text) and all(ch.isdigit() or ch in LOOKALIKE for ch in text)
 
 
 def _alternatives(box: _Box) -> tuple[str, ...]:
-    """The figures an unsure reading may be: what each reading of its cell gave, and each of those
-    with one digit swapped for a digit the recognizer takes it for (CONFUSED): a digit read less
-    surely than MIN_CONFIDENCE, or any digit where the recognizer gave no confidence per character."""
-    texts = [box.text.strip()] + [t.strip() for t in box.others if _NUMBER.match(t.strip())]
-    found = dict.fromkeys(texts)
+    """The figures an unsure reading may be: what each reading of its cell gave (a letter like a
+    digit read as that digit, LOOKALIKE), and each of those with one digit swapped for a digit the
+    recognizer takes it for (CONFUSED): a digit read less surely than MIN_CONFIDENCE, one read as a
+    letter, or any digit where the recognizer gave no confidence per character."""
+    texts = [t.strip() for t in (box.text, *box.others) if _NUMBER.match(t.strip()) or _lookalike(t.strip())]
+    found: dict[str, None] = {}
     for n, text in enumerate(texts):
         sure = box.chars if n == 0 and len(box.chars) == len(box.text) and box.text == text else ()
-        for i, ch in enumerate(text):
-            if sure and sure[i] >= MIN_CONFIDENCE:
-                continue
-            found.update(dict.fromkeys(text[:i] + other + text[i + 1:] for other in CONFUSED.get(ch, "")))
-    return tuple(found)[:MAX_ALTERNATIVES]
+        letters = [i for i, ch in enumerate(text) if ch in LOOKALIKE]
+        for digits in product(*(LOOKALIKE[text[i]] for i in letters)):
+            base = list(text)
+            for i, digit in zip(letters, digits, strict=True):
+                base[i] = digit
+            figure = "".join(base)
+            found[figure] = None
+            for i, ch in enumerate(figure):
+                if i in letters or not sure or sure[i] < MIN_CONFIDENCE:
+                    found.update(dict.fromkeys(figure[:i] + other + figure[i + 1:] for other in CONFUSED.get(ch, "")))
+    return tuple(t for t in found if _NUMBER.match(t))[:MAX_ALTERNATIVES]
 
 
 def _cell_text(boxes: list[_Box]) -> str:
