@@ -280,3 +280,18 @@ def test_alternatives_are_kept_between_the_pipeline_stages():
     doc = Document("pdf-ocr", [Grid([[Cell("行政复议"), Cell("I?", alternatives=("1", "7")), Cell("2")]])], "binary")
     (grid,) = Document.from_json(json.loads(json.dumps(doc.to_json()))).blocks
     assert [(c.text, c.alternatives) for c in grid.rows[0]] == [("行政复议", ()), ("I?", ("1", "7")), ("2", ())]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("flag, variable", [(["--no-ocr"], None), ([], "0"), ([], "false")])
+def test_ogi_extract_turns_ocr_off_when_told(tmp_path, flag, variable):
+    import os
+    import subprocess
+    import sys
+
+    scan = tmp_path / "scan.pdf"
+    scan.write_bytes(render_pdf(random_report(26, "2021"), scanned=True))
+    env = {k: v for k, v in os.environ.items() if k != "OGI_OCR"} | ({"OGI_OCR": variable} if variable else {})
+    out = subprocess.run([sys.executable, "-m", "orchestration.cli", "extract", *flag, str(scan)],
+                         capture_output=True, text=True, check=True, env=env)
+    assert json.loads(out.stdout)["error"].endswith("its tables cannot be read as text (OCR is turned off)")
