@@ -120,6 +120,33 @@ def test_normalize_matches_its_rules_as_stated_on_random_text():
             assert normalize(text, join_lines) == _normalize_as_stated(text, join_lines), repr(text)
 
 
+def test_chrome_filter_matches_its_rule_value_by_value_on_random_classes():
+    """The chrome elements found over all class and id values at once (lowercased ASCII, words
+    first) are those whose value the page-chrome pattern finds, value by value, in document order."""
+    import random
+
+    from lxml import etree
+
+    from ogi.read.html import _CHROME, _PARSER, _chrome
+
+    rng = random.Random(5)
+    parts = ["nav", "NAV", "Navbar", "menu", "footer", "foot", "x", "-", "_", " ", "\n", "friend", "links",
+             "friend-link", "tools", "toolbar", "k", "\u212a", "\u017f", "ſhare", "bdshare", "crumb", "İ", "1"]
+    found = 0
+    for _ in range(1500):
+        divs = []
+        for _ in range(rng.randint(0, 6)):
+            attrs = "".join(f' {name}="{"".join(rng.choices(parts, k=rng.randint(0, 4)))}"'
+                            for name in ("class", "id") if rng.random() < 0.6)
+            divs.append(f"<div{attrs}>t</div>")
+        root = etree.fromstring("<html><body>" + "".join(divs) + "</body></html>", _PARSER)
+        expected = [el for el in root.iter("div")
+                    if any(_CHROME.search(el.get(name) or "") for name in ("class", "id"))]
+        assert _chrome(root) == expected, divs
+        found += len(expected)
+    assert found > 1000
+
+
 def test_damaged_header_label_still_reads_the_row():
     """`本年增/` (the `减` lost) must not hide the 2019 t2 rows (seed 000 prints it so)."""
     report = random_report(8, "2019")
