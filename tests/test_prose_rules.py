@@ -147,6 +147,43 @@ def test_figures_of_each_rule(rule, text, value):
     assert find_figure(_prose(rule), prose_text({"s1": text})).value == value
 
 
+# The phrases as first written, lookbehind or optional word first (the format's start with what
+# they match, to be fast), and the figure as the format wraps it without its leading lookahead.
+_AS_STATED = {"(?=[共全累办答])(?<![^,;。:])": "(?<![^,;。:])", "转(?<!结转)": "(?<!结)转",
+              "(?:收取行政事业性收费|行政事业性收费)": "(?:收取)?行政事业性收费"}
+_FIGURE_FIRST = "(?=[\\d零〇一二两三四五六七八九十百千万])"
+
+
+def test_phrases_match_as_stated_on_random_prose():
+    import random
+    import re
+
+    phrases = {p for v in load_format().versions.values() for r in v.text_rules if r.prose
+               for p in r.prose.phrases + r.prose.zero}
+    stated = {}
+    for p in phrases:
+        pattern = p.pattern.removeprefix(_FIGURE_FIRST)
+        for fast, slow in _AS_STATED.items():
+            pattern = pattern.replace(fast, slow)
+        stated[p] = re.compile(pattern)
+    assert sum(p.pattern != s.pattern for p, s in stated.items()) == 6  # 3 figure-first, 3 rewritten
+    rng = random.Random(3)
+    parts = [["", "结", "上年", ",", "。", "其中", "未发生", "收取", "共", "全年", "累计", "2"],
+             ["收到", "受理", "办理", "答复", "办结", "结转", "转", "行政事业性收费", "行政复议", "行政诉讼", ""],
+             ["", "政府信息公开申请", "依申请公开", "下一年度", "至2026年", "案件", "金额", "共计", "的"],
+             ["3", "12", "1,200", "0.5", "七", "十二", "一百", ""],
+             ["件", "起", "万元", "元", "项", ""],
+             ["", "申请", "结转到下年度", "的行政复议", "行政诉讼案件", "。", ","]]
+    hits = dict.fromkeys(stated, 0)
+    for _ in range(3000):
+        text = "".join("".join(map(rng.choice, parts)) for _ in range(rng.randint(1, 4)))
+        for fast, slow in stated.items():
+            got = [(m.span(), m.groupdict()) for m in fast.finditer(text)]
+            assert got == [(m.span(), m.groupdict()) for m in slow.finditer(text)], (fast.pattern, text)
+            hits[fast] += len(got)
+    assert min(n for p, n in hits.items() if p.pattern != stated[p].pattern) > 10
+
+
 def test_fee_amount_in_prose_with_its_unit():
     report = random_report(16, "2021")
     report.values[("t2", "admin_fees", "fee_amount")] = 25.1

@@ -273,7 +273,10 @@ def _text_rule(spec: dict, number: str) -> tuple[TextRule, ...]:
         def phrase(p: str) -> re.Pattern:
             if "{n}" not in p:
                 raise ValueError(f"text rule {spec['id']}: phrase {p!r} has no {{n}}")
-            return re.compile(p.replace("{n}", f"(?<![\\d.零〇一二两三四五六七八九十百千万])(?P<n>{number})"))
+            # not inside another number; a phrase opening with the figure first looks ahead for a
+            # digit or numeral (its first character) so that the lookbehind is not tried everywhere
+            anchor = "(?=[\\d零〇一二两三四五六七八九十百千万])" if p.startswith("{n}") else ""
+            return re.compile(p.replace("{n}", f"{anchor}(?<![\\d.零〇一二两三四五六七八九十百千万])(?P<n>{number})"))
 
         prose = Prose(_parse_sum(prose["cells"]), tuple(map(phrase, prose["phrases"])),
                       tuple(re.compile(z) for z in prose.get("zero", ())),
