@@ -113,7 +113,8 @@ def test_normalize_matches_its_rules_as_stated_on_random_text():
     import random
 
     rng = random.Random(7)
-    alphabet = list("中文數 \t\n\r1.、(shù)ａ，。（）　b规範") + ["\u200b", "\u00e0", "ǜ", "“"]
+    alphabet = list("中文數 \t\n\r1.、(shù)ａ，。（）　b规範") + ["\u200b", "\u00e0", "ǜ", "“", "\x00", "e\u0301",
+                                                                 "\u0301", "\u0327", "\u1100\u1161", "\u11a8", "ﬁ", "①"]
     for _ in range(3000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
         for join_lines in (False, True):
