@@ -4,6 +4,7 @@
     python benchmarks/extract.py --n 5000   # more generated reports
     python benchmarks/extract.py --pdf      # only the real PDFs: fast path vs the paths before it
     python benchmarks/extract.py --html     # only the HTML comparisons (generated and real pages)
+    python benchmarks/extract.py --html --against ../main   # and this checkout against another one
 
 Times are the process's CPU time (one process, one core), so other work on the machine adds
 less noise than to wall time.
@@ -17,6 +18,10 @@ The HTML ratios are times over the same files, measured in alternating rounds in
 (median of the paired rounds): `ogi extract` against pandas.read_html on the generated pages (pandas only
 parses tables; we also decode, normalize, locate, recover and check them) and against lxml's
 parse alone on the real pages (the floor: every HTML page is parsed by lxml first).
+
+`--against DIR` also runs `ogi extract` of another checkout of the project (a git worktree of the
+code before a change) against this one over the same pages: two resident processes, one short pass
+each in turn, many rounds, so that both see the same load on a busy machine (a ratio per round).
 """
 
 from __future__ import annotations
@@ -26,6 +31,8 @@ import glob
 import io
 import multiprocessing as mp
 import resource
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -143,12 +150,52 @@ def report(label: str, files: list[str], seconds: float, errors: int, rss: float
     return rate
 
 
+_RESIDENT = """
+import sys, time
+from ogi.report import extract_report
+files = sys.argv[1:]
+datas = [open(f, "rb").read() for f in files]
+for data, name in zip(datas, files):
+    extract_report(data, name)
+print("ready", flush=True)
+for _ in sys.stdin:
+    start = time.process_time()
+    for data, name in zip(datas, files):
+        extract_report(data, name)
+    print(time.process_time() - start, flush=True)
+"""
+
+
+def against(other: Path, label: str, files: list[str], rounds: int) -> None:
+    """This checkout's `ogi extract` and another's (imported from its directory) over the same
+    files, one pass each in turn in two resident processes: the ratio of each round's CPU times."""
+    procs = [subprocess.Popen([sys.executable, "-c", _RESIDENT, *files], cwd=tree, text=True,
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE) for tree in (ROOT, other)]
+    for proc in procs:
+        assert proc.stdout.readline().strip() == "ready"
+    times: list[list[float]] = [[], []]
+    for i in range(rounds):
+        for k in (0, 1) if i % 2 == 0 else (1, 0):
+            procs[k].stdin.write("go\n")
+            procs[k].stdin.flush()
+            times[k].append(float(procs[k].stdout.readline()))
+    for proc in procs:
+        proc.stdin.close()
+        proc.wait()
+    ratios = [ours / theirs for ours, theirs in zip(*times, strict=True)]
+    low, median, high = statistics.quantiles(ratios, n=4)
+    print(f"{label}: this checkout ÷ {other}: {median:.3f}x the time (quartiles {low:.3f}-{high:.3f}, "
+          f"{rounds} rounds; {1000 * statistics.median(times[0]) / len(files):.2f} against "
+          f"{1000 * statistics.median(times[1]) / len(files):.2f} ms a page)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=1000, help="generated reports")
     parser.add_argument("--pdf", action="store_true", help="only the real PDFs")
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds of the HTML comparisons")
     parser.add_argument("--html", action="store_true", help="only the HTML comparisons")
+    parser.add_argument("--against", type=Path, help="another checkout to compare with (e.g. a worktree of main)")
     args = parser.parse_args()
     if args.pdf:
         real_pdfs()
@@ -169,6 +216,10 @@ def main() -> None:
         compare(f"{args.n} generated HTML reports", generated, ("ogi", "pandas"), args.rounds)
         if real:
             compare("real pages (shared corpus, 110-220 KB)", real * 20, ("ogi", "lxml", "pandas"), args.rounds)
+        if args.against:
+            against(args.against.resolve(), "generated pages", generated[:100], 20 * args.rounds)
+            if real:
+                against(args.against.resolve(), "real pages", real * 2, 20 * args.rounds)
 
 
 def other_formats(tmp: str, n: int) -> None:
