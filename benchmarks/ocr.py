@@ -47,7 +47,7 @@ def _run(dpi: int, noisy: bool, tables: bool) -> tuple[dict, int, float]:
     from ogi.read import ocr, ocr_tables
 
     find_tables = ocr_tables.find_tables
-    ocr_tables.find_tables = find_tables if tables else (lambda gray: [])
+    ocr_tables.find_tables = find_tables if tables else (lambda masks: [])
     from ogi.read.normalize import ocr_document
     from ogi.report import extract_report, extract_stage
     from ogi.testing import scan_pdf

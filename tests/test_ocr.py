@@ -31,7 +31,7 @@ def _ruled_page() -> np.ndarray:
 
 
 def test_ruled_table_is_cut_into_cells_with_a_merged_cell_kept_once():
-    (table,) = ocr_tables.find_tables(_ruled_page())
+    (table,) = ocr_tables.find_tables(ocr_tables.line_masks(_ruled_page()))
     assert len(table.xs) == 4 and len(table.ys) == 4
     rows = table.rows()
     assert [len(r) for r in rows] == [3, 3, 2]  # the merged cell only in the row where it starts
@@ -48,7 +48,7 @@ def test_page_is_turned_upright_and_straightened(turn, skew):
     if turn:
         tilted = cv2.rotate(tilted, cv2.ROTATE_90_COUNTERCLOCKWISE)
     prepared = ocr_page.prepare(np.dstack([tilted] * 3))
-    (table,) = ocr_tables.find_tables(prepared)
+    (table,) = ocr_tables.find_tables(ocr_tables.line_masks(prepared))
     assert len(table.xs) == 4 and len(table.ys) == 4 and [len(r) for r in table.rows()] == [3, 3, 2]
 
 

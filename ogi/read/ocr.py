@@ -96,16 +96,17 @@ def ocr_pdf(data: bytes, max_pages: int, seconds: float | None = None) -> Readin
             reading.skipped.append(n + 1)
             continue
         gray = _page(pdf, n)
-        tables = ocr_tables.find_tables(gray)
+        masks = ocr_tables.line_masks(gray)
+        tables = ocr_tables.find_tables(masks)
         if tables:
-            read[n] = _read_page(gray, reading.scores, tables)
+            read[n] = _read_page(gray, reading.scores, tables, masks)
         else:
             later[n] = cv2.imencode(".png", gray)[1]
     for n, png in later.items():
         if read and time.monotonic() - started > seconds:
             reading.skipped.append(n + 1)
             continue
-        read[n] = _read_page(cv2.imdecode(png, cv2.IMREAD_GRAYSCALE), reading.scores, [])
+        read[n] = _read_page(cv2.imdecode(png, cv2.IMREAD_GRAYSCALE), reading.scores, [], None)
     reading.skipped.sort()
     for n in sorted(read):
         reading.extend(read[n])
@@ -119,14 +120,18 @@ def _page(pdf, number: int) -> np.ndarray:
     return ocr_page.prepare(np.asarray(pdf[number].render(scale=DPI / 72).to_pil().convert("RGB")))
 
 
-def _read_page(gray: np.ndarray, scores: list[float], tables: list) -> list:
-    """One prepared page's blocks: its tables (`tables`, found on it as given) as grids, its other
+def _read_page(gray: np.ndarray, scores: list[float], tables: list, masks: tuple | None) -> list:
+    """One prepared page's blocks: its tables (`tables`, found on it as given from its ruling-line
+    `masks`, or None for a page kept for later, whose masks are built again) as grids, its other
     text as lines, top to bottom."""
     from ogi.read import ocr_tables
 
     upright, quads = _detect_upright(gray)
-    if upright is not gray:  # turned by 180°: its tables are elsewhere
-        gray, tables = upright, ocr_tables.find_tables(upright)
+    turned, gray = upright is not gray, upright
+    if turned or masks is None:
+        masks = ocr_tables.line_masks(gray)
+    if turned:  # turned by 180°: its tables are elsewhere
+        tables = ocr_tables.find_tables(masks)
     boxes = _recognise(gray, quads)
     cells: dict[tuple[int, int], list[_Box]] = {}
     lines = []
@@ -136,7 +141,7 @@ def _read_page(gray: np.ndarray, scores: list[float], tables: list) -> list:
             lines.append(box)
         else:
             cells.setdefault(where, []).append(box)
-    cells.update(_reread(ocr_tables.without_rules(gray), tables, cells))
+    cells.update(_reread(ocr_tables.without_rules(gray, masks), tables, cells))
     scores.extend(b.score for b in lines)
     scores.extend(b.score for found in cells.values() for b in found)
     items = [(t.ys[0], _grid(t, {c: b for (k, c), b in cells.items() if k == n})) for n, t in enumerate(tables)]

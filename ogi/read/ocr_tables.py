@@ -64,7 +64,8 @@ class Table:
 
 
 def line_masks(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(horizontal, vertical) masks of the page's ruling lines: dark runs far longer than any stroke."""
+    """(horizontal, vertical) masks of the page's ruling lines: dark runs far longer than any stroke.
+    Built once per page and handed to find_tables and without_rules."""
     binary = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 15)
     length = max(gray.shape[1] // 40, 15)
     horizontal = cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1)))
@@ -73,21 +74,21 @@ def line_masks(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return cv2.dilate(horizontal, close), cv2.dilate(vertical, close)
 
 
-def without_rules(gray: np.ndarray) -> np.ndarray:
-    """The page with its ruling lines painted white (only text left)."""
-    horizontal, vertical = line_masks(gray)
+def without_rules(gray: np.ndarray, masks: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """The page with its ruling lines (line_masks) painted white: only text left."""
+    horizontal, vertical = masks
     clean = gray.copy()
     clean[(horizontal > 0) | (vertical > 0)] = 255
     return clean
 
 
-def find_tables(gray: np.ndarray) -> list[Table]:
-    """The ruled tables of a page (grayscale, upright), top to bottom."""
-    horizontal, vertical = line_masks(gray)
+def find_tables(masks: tuple[np.ndarray, np.ndarray]) -> list[Table]:
+    """The ruled tables of a page (upright), from its line masks (line_masks), top to bottom."""
+    horizontal, vertical = masks
     grid = cv2.bitwise_or(horizontal, vertical)
     count, _, stats, _ = cv2.connectedComponentsWithStats(grid, connectivity=8)
     tables = []
-    min_side = gray.shape[1] * MIN_TABLE_SIDE
+    min_side = grid.shape[1] * MIN_TABLE_SIDE
     for k in range(1, count):
         x, y, w, h, _ = stats[k]
         if w < min_side or h < min_side / 4:
