@@ -141,13 +141,33 @@ def _read_page(gray: np.ndarray, scores: list[float], tables: list, masks: tuple
             lines.append(box)
         else:
             cells.setdefault(where, []).append(box)
-    cells.update(_reread(ocr_tables.without_rules(gray, masks), tables, cells))
+    clean = ocr_tables.without_rules(gray, masks)
+    lines = _unruled(clean, lines, tables, cells)
+    cells.update(_reread(clean, tables, cells))
     scores.extend(b.score for b in lines)
     scores.extend(b.score for found in cells.values() for b in found)
     items = [(t.ys[0], _grid(t, {c: b for (k, c), b in cells.items() if k == n})) for n, t in enumerate(tables)]
     items.extend((line[0].centre[1], " ".join(b.text for b in line)) for line in _lines(lines))
     items.sort(key=lambda item: item[0])
     return [block for _, block in items]
+
+
+def _unruled(gray: np.ndarray, lines: list[_Box], tables: list, cells: dict) -> list[_Box]:
+    """The tables drawn without lines among the boxes outside ruled tables (ogi.read.ocr_unruled),
+    added to `tables` with their boxes in `cells` (a figure whose column is unclear kept with `?`,
+    so that its value stays null); the boxes left are lines of text."""
+    from ogi.read import ocr_unruled
+
+    taken: set[int] = set()
+    for found in ocr_unruled.find_tables(gray, [b.quad for b in lines], [b.text for b in lines]):
+        k = len(tables)
+        tables.append(found.table)
+        for i, label in found.placed.items():
+            cells.setdefault((k, label), []).append(lines[i])
+        for label, i in found.unclear.items():
+            cells[(k, label)] = [_Box(lines[i].quad, lines[i].text + "?", lines[i].score, confirmed=True)]
+        taken |= found.taken
+    return [b for i, b in enumerate(lines) if i not in taken]
 
 
 def _reread(gray: np.ndarray, tables: list, found: dict) -> dict[tuple[int, int], list[_Box]]:
