@@ -2,7 +2,10 @@
 300 dpi; 200 dpi turned by 1° and saved as JPEG of quality 60), read by each engine, compared
 cell by cell with what their text layer gives. Prints pages per second, the printed cells read
 right, left null and read wrong, and how many figures read unsurely the table's arithmetic
-decided (`decided`, counted among the others), per engine and condition.
+decided (`decided`, counted among the others), per engine and condition. Then the pages that are
+not flat ruled scans (pages_conditions): photographed in perspective on a gray ground, and the
+tables' ruling lines painted white (tables printed without lines), read by this reader and as
+lines of text only (`--pages`: these alone).
 
     python benchmarks/ocr.py      # needs the ocr extra: pip install -e '.[ocr]'
 
@@ -27,27 +30,43 @@ def main() -> None:
 
     if not ocr.available():
         sys.exit("OCR unavailable: pip install -e '.[ocr]'")
-    engines = [("rapidocr + ruling lines", True, CONDITIONS),
-               ("rapidocr, page as lines", False, CONDITIONS[2:])]
-    print(f"{'engine':<26} {'condition':<28} {'pages/s':>7} {'cells':>5} {'right':>7} {'null':>7} {'wrong':>7} "
+    print(f"{'engine':<26} {'condition':<34} {'pages/s':>7} {'cells':>5} {'right':>7} {'null':>7} {'wrong':>7} "
           f"{'decided':>7}")
-    for name, tables, conditions in engines:
-        for label, dpi, noisy in conditions:
-            counts, pages, seconds = _run(dpi, noisy, tables)
-            cells = counts["right"] + counts["null"] + counts["wrong"]
-            print(f"{name:<26} {label:<28} {pages / seconds:7.2f} {cells:5d} "
-                  + " ".join(f"{counts[k] / cells:7.1%}" for k in ("right", "null", "wrong")) + f" {counts['decided']:7d}")
+    if "--pages" not in sys.argv:
+        for name, tables, conditions in [("rapidocr + tables", True, CONDITIONS),
+                                         ("rapidocr, page as lines", False, CONDITIONS[2:])]:
+            for label, dpi, noisy in conditions:
+                _print(name, label, *_run(dpi, noisy, tables))
+    pages_conditions()
 
 
-def _run(dpi: int, noisy: bool, tables: bool) -> tuple[dict, int, float]:
-    """(cell counts, pages, seconds of OCR) over the real PDFs in one condition; `tables` False
-    reads every page as lines of text (no ruling lines looked for), the text path's way."""
+def pages_conditions() -> None:
+    """Pages that are not flat ruled scans: photographed (perspective), and tables without lines."""
+    for name, tables, label, dpi, noisy, options in [
+            ("rapidocr + tables", True, "200 dpi, photographed", 200, False, {"photographed": True}),
+            ("rapidocr + tables", True, "200 dpi, 1° skew, JPEG q60, no lines", 200, True, {"unruled": True}),
+            ("rapidocr, page as lines", False, "200 dpi, 1° skew, JPEG q60, no lines", 200, True, {"unruled": True})]:
+        _print(name, label, *_run(dpi, noisy, tables, options))
+
+
+def _print(name: str, label: str, counts: dict, pages: int, seconds: float) -> None:
+    cells = counts["right"] + counts["null"] + counts["wrong"]
+    print(f"{name:<26} {label:<34} {pages / seconds:7.2f} {cells:5d} "
+          + " ".join(f"{counts[k] / cells:7.1%}" for k in ("right", "null", "wrong")) + f" {counts['decided']:7d}",
+          flush=True)
+
+
+def _run(dpi: int, noisy: bool, tables: bool, options: dict | None = None) -> tuple[dict, int, float]:
+    """(cell counts, pages, seconds of OCR) over the real PDFs in one condition (`options`: more of
+    scan_pdf's options); `tables` False reads every page as lines of text (no tables looked for,
+    ruled or not), the text path's way."""
     import pypdfium2
 
-    from ogi.read import ocr, ocr_tables
+    from ogi.read import ocr, ocr_tables, ocr_unruled
 
-    find_tables = ocr_tables.find_tables
+    find_tables, find_unruled = ocr_tables.find_tables, ocr_unruled.find_tables
     ocr_tables.find_tables = find_tables if tables else (lambda masks: [])
+    ocr_unruled.find_tables = find_unruled if tables else (lambda gray, quads, texts: [])
     from ogi.read.normalize import ocr_document
     from ogi.report import extract_report, extract_stage
     from ogi.testing import scan_pdf
@@ -57,7 +76,7 @@ def _run(dpi: int, noisy: bool, tables: bool) -> tuple[dict, int, float]:
     for path in sorted((ROOT.parent / "shared" / "corpus" / "real").glob("*.pdf")):
         data = path.read_bytes()
         truth = extract_report(data, path.name)
-        scan = scan_pdf(data, dpi, noisy)
+        scan = scan_pdf(data, dpi, noisy, **(options or {}))
         start = time.perf_counter()
         reading = ocr.ocr_pdf(scan, 300, seconds=float("inf"))
         seconds += time.perf_counter() - start
@@ -69,7 +88,7 @@ def _run(dpi: int, noisy: bool, tables: bool) -> tuple[dict, int, float]:
             if c["value"] is not None:
                 value = got.get((c["table"], c["row"], c["column"]))
                 counts["null" if value is None else "right" if value == c["value"] else "wrong"] += 1
-    ocr_tables.find_tables = find_tables
+    ocr_tables.find_tables, ocr_unruled.find_tables = find_tables, find_unruled
     return counts, pages, seconds
 
 

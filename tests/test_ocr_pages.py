@@ -11,7 +11,7 @@ import pypdfium2
 import pytest
 from PIL import Image
 
-from ogi.read import ocr, ocr_page
+from ogi.read import ocr, ocr_page, ocr_unruled
 from ogi.report import extract_report
 from ogi.testing import photograph, scan_pdf
 from tests.conftest import REAL
@@ -80,4 +80,64 @@ def test_a_photographed_table_page_is_read_cell_by_cell(shared_corpus, no_time_l
     data = _one_page("hongze_2023.pdf", 2)
     right, wrong, printed = _counts(data, scan_pdf(data, 150, photographed=True))
     assert printed >= 99
+    assert right >= 0.95 * printed and wrong <= 0.005 * printed, (right, wrong, printed)
+
+
+def _page_of(boxes: list[tuple[int, int, int, int, str, list[tuple[int, int]]]]):
+    """A white page with a block of ink for each piece of each box, and the boxes' quads and texts:
+    (x0, y0, x1, y1, text, the x-extents of its ink)."""
+    page = np.full((1000, 1200), 255, np.uint8)
+    quads, texts = [], []
+    for x0, y0, x1, y1, text, pieces in boxes:
+        for a, b in pieces:
+            page[y0 + 8:y1 - 8, a:b] = 0
+        quads.append(np.float32([[x0, y0], [x1, y0], [x1, y1], [x0, y1]]))
+        texts.append(text)
+    return page, quads, texts
+
+
+def _row(y: int, label: str, figures: list[str], xs=(500, 650, 800)):
+    out = [(100, y, 100 + 30 * len(label), y + 40, label, [(100, 100 + 30 * len(label))])]
+    out += [(x, y, x + 30, y + 40, f, [(x + 4, x + 26)]) for x, f in zip(xs, figures, strict=False)]
+    return out
+
+
+def test_a_table_without_lines_is_cut_into_rows_and_columns():
+    boxes = _row(100, "规章", ["1", "0", "11"]) + _row(160, "行政规范性文件", ["8", "26", "66"])
+    boxes += [(500, 220, 680, 260, "0 0", [(504, 526), (654, 676)]),  # two figures run together
+              (800, 220, 830, 260, "3", [(804, 826)])] + _row(220, "其他", [])
+    page, quads, texts = _page_of(boxes)
+    (found,) = ocr_unruled.find_tables(page, quads, texts)
+    table = found.table
+    assert len(table.xs) == 5 and len(table.ys) == 4  # label + 3 columns of figures, 3 rows
+    assert [table.cell_at(*quads[i].mean(axis=0)) for i in range(4)] == [found.placed[i] for i in range(4)]
+    assert 8 not in found.placed and 8 in found.taken  # `0 0`: each cell read again alone
+    assert not found.unclear
+
+
+def test_a_figure_across_a_column_boundary_is_given_no_column():
+    boxes = [box for i in range(5) for box in _row(100 + 60 * i, "规章", ["1", "0", "11"])]
+    boxes += _row(400, "其他", ["5", "", "7"])
+    boxes[-2] = (690, 400, 760, 440, "40", [(690, 760)])  # printed between two columns
+    page, quads, texts = _page_of(boxes)
+    (found,) = ocr_unruled.find_tables(page, quads, texts)
+    assert set(found.unclear.values()) == {len(boxes) - 2} and len(found.unclear) == 2
+    assert len(boxes) - 2 not in found.placed
+
+
+def test_prose_and_lone_figures_are_not_a_table():
+    prose = [(100, 100 + 60 * i, 1100, 140 + 60 * i, text, [(100, 1100)]) for i, text in enumerate(
+        ["2023年，全年共收到政府信息公开申请21件，办结21件。", "结转下年度0件", "行政复议3件，行政诉讼1件", "- 3 -"])]
+    lone = _row(400, "行政许可", ["550"]) + _row(460, "行政处罚", ["4119"])  # one figure a row
+    page, quads, texts = _page_of(prose + lone)
+    assert ocr_unruled.find_tables(page, quads, texts) == []
+
+
+@pytest.mark.slow
+def test_a_table_without_ruling_lines_is_read_cell_by_cell(shared_corpus, no_time_limit):
+    """The t2 and t3 page of a real report with its ruling lines painted white, at 200 dpi: at
+    least 95 % of its printed cells right, at most 0.5 % wrong."""
+    data = _one_page("hongze_2024.pdf", 2)
+    right, wrong, printed = _counts(data, scan_pdf(data, 200, unruled=True))
+    assert printed >= 94
     assert right >= 0.95 * printed and wrong <= 0.005 * printed, (right, wrong, printed)

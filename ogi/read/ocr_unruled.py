@@ -25,6 +25,7 @@ ROW_GAP = 3.0  # of the line height: rows of figures this far apart belong to di
 COLUMN_SHARE = 0.2  # share of the rows a gap may be crossed in and still be a column boundary
 MIN_ROWS_OF_FIGURES = 2  # rows with two or more figures that make a table
 MIN_FIGURES_ALONE = 4  # figures that make one row a table by itself
+_NO_WORD = re.compile(r"\d|^[^\u4e00-\u9fff]+$")  # a digit, or no character at all: no label
 _FIGURES = re.compile(r"^[-+－]?\d[\d,.，。 -]*$")  # one figure, or several the detector ran together
 
 
@@ -230,9 +231,10 @@ def _cut(spanned: list[list[int]]) -> bool:
 
 
 def _lone_sign(box: _Box, height: float) -> bool:
-    """A short text that is no figure over a glyph or two of ink (`冏1個` for a lone `1`): a figure
+    """A short text that is no figure and no word (it holds a digit, or no character: `冏1個`, `¥`)
+    over a glyph or two of ink: a figure
     misread where the detector's box ran wider than its ink, to be read again from its cell alone."""
-    return not box.figures and len(box.text) <= 4 and len(box.pieces) == 1 \
+    return not box.figures and len(box.text) <= 4 and bool(_NO_WORD.search(box.text)) and len(box.pieces) == 1 \
         and box.pieces[0][1] - box.pieces[0][0] <= 1.5 * height
 
 
