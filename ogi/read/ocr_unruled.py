@@ -21,6 +21,7 @@ from ogi.read.ocr_tables import Table
 INK = 128  # gray level below which a pixel is ink
 TALL = 1.8  # of the median box height: a taller box is a vertical label, no row of its own
 PIECE_GAP = 0.5  # of the line height: white this wide inside a box of figures separates two of them
+WRAP = 0.6  # of the line height: a label line this close to a row's label continues it
 ROW_GAP = 3.0  # of the line height: rows of figures this far apart belong to different tables
 COLUMN_SHARE = 0.2  # share of the rows a gap may be crossed in and still be a column boundary
 MIN_ROWS_OF_FIGURES = 2  # rows with two or more figures that make a table
@@ -68,7 +69,7 @@ def find_tables(gray: np.ndarray, quads: list[np.ndarray], texts: list[str]) -> 
     boxes = [b for b in boxes if b.y1 - b.y0 <= TALL * height]
     found = []
     for rows in _regions(_rows(boxes, height), height):
-        table = _table(rows, height)
+        table = _table(gray, rows, height)
         if table is not None:
             found.append(table)
     return found
@@ -77,19 +78,18 @@ def find_tables(gray: np.ndarray, quads: list[np.ndarray], texts: list[str]) -> 
 def _box(gray: np.ndarray, index: int, quad: np.ndarray, text: str, height: float) -> _Box:
     x0, y0 = quad.min(axis=0)
     x1, y1 = quad.max(axis=0)
-    pieces = [(float(x0), float(x1))]
     crop = gray[max(int(y0), 0):int(y1) + 1, max(int(x0), 0):int(x1) + 1] < INK
-    ink = np.flatnonzero(crop.any(axis=0))
-    if ink.size:
-        cuts = np.flatnonzero(np.diff(ink) > PIECE_GAP * height)
-        starts, ends = np.r_[ink[0], ink[cuts + 1]], np.r_[ink[cuts], ink[-1]]
-        pieces = [(float(x0 + s), float(x0 + e + 1)) for s, e in zip(starts, ends, strict=True)]
+    runs = _runs(np.flatnonzero(crop.any(axis=0)), PIECE_GAP * height)
+    pieces = [(float(x0 + s), float(x0 + e + 1)) for s, e in runs] or [(float(x0), float(x1))]
     return _Box(index, float(x0), float(y0), float(x1), float(y1), text.strip(), bool(_FIGURES.match(text.strip())), pieces)
 
 
 def _rows(boxes: list[_Box], height: float) -> list[list[_Box]]:
     """Rows top to bottom: boxes of figures whose centres are level make a row; a label joins the
-    row whose figures' height holds its centre, or forms a row of its own with level labels."""
+    row whose figures' height holds its centre or a quarter of its own (the most), or the row of
+    the label it continues (a line of
+    the same column less than WRAP lines above or below: a label wrapped over several lines);
+    other labels form rows of their own with level labels."""
     figures = sorted((b for b in boxes if b.figures), key=lambda b: b.centre_y)
     rows: list[list[_Box]] = []
     for box in figures:
@@ -98,16 +98,39 @@ def _rows(boxes: list[_Box], height: float) -> list[list[_Box]]:
         else:
             rows.append([box])
     spans = [(min(b.y0 for b in r), max(b.y1 for b in r)) for r in rows]
-    alone: list[list[_Box]] = []
-    for box in sorted((b for b in boxes if not b.figures), key=lambda b: b.centre_y):
-        row = next((r for r, (top, bottom) in zip(rows, spans, strict=True) if top <= box.centre_y <= bottom), None)
+    left = []
+    for box in (b for b in boxes if not b.figures):
+        overlap, row = max(((min(bottom, box.y1) - max(top, box.y0), r) for r, (top, bottom) in zip(rows, spans, strict=True)
+                            if top <= box.centre_y <= bottom or min(bottom, box.y1) - max(top, box.y0) > (box.y1 - box.y0) / 4),
+                           key=lambda o: o[0], default=(None, None))
         if row is not None:
             row.append(box)
-        elif alone and box.centre_y - alone[-1][0].centre_y < height / 2:
+        else:
+            left.append(box)
+    while left and (wrapped := _wrapped(left, rows, height)):
+        for box, row in wrapped:
+            row.append(box)
+        left = [b for b in left if all(b is not w for w, _ in wrapped)]
+    alone: list[list[_Box]] = []
+    for box in sorted(left, key=lambda b: b.centre_y):
+        if alone and box.centre_y - alone[-1][0].centre_y < height / 2:
             alone[-1].append(box)
         else:
             alone.append([box])
     return sorted(rows + alone, key=lambda r: min(b.centre_y for b in r))
+
+
+def _wrapped(left: list[_Box], rows: list[list[_Box]], height: float) -> list[tuple[_Box, list[_Box]]]:
+    """The labels that continue a label of a row (the nearest line of the same column, less than
+    WRAP lines above or below), each with that row."""
+    out = []
+    for box in left:
+        near = [(max(other.y0 - box.y1, box.y0 - other.y1), row) for row in rows for other in row
+                if not other.figures and min(other.x1, box.x1) > max(other.x0, box.x0)]
+        gap, row = min(near, key=lambda n: n[0], default=(None, None))
+        if gap is not None and gap < WRAP * height:
+            out.append((box, row))
+    return out
 
 
 def _figure_count(row: list[_Box]) -> int:
@@ -142,18 +165,16 @@ def _regions(rows: list[list[_Box]], height: float) -> list[list[list[_Box]]]:
     return out
 
 
-def _boundaries(rows: list[list[_Box]], height: float) -> list[float]:
+def _boundaries(gray: np.ndarray, rows: list[list[_Box]], height: float) -> list[float]:
     """Column boundaries: the middles of the gaps that at most COLUMN_SHARE of the rows cross,
-    with the table's outer edges."""
+    with the table's outer edges. A row covers what its ink covers across the table (a figure the
+    detector missed still holds its column), gaps narrower than PIECE_GAP lines filled."""
     left = int(min(b.x0 for r in rows for b in r))
     right = int(max(b.x1 for r in rows for b in r)) + 1
-    cover = np.zeros(right - left + 1, np.int32)
+    cover = np.zeros(right - left, np.int32)
     for row in rows:
-        covered = np.zeros_like(cover, dtype=bool)
-        for box in row:
-            for x0, x1 in box.pieces:
-                covered[int(x0) - left:int(x1) - left + 1] = True
-        cover += covered
+        top, bottom = int(min(b.y0 for b in row)), int(max(b.y1 for b in row)) + 1
+        cover += _covered(gray[max(top, 0):bottom, left:right] < INK, height)
     open_ = cover <= COLUMN_SHARE * len(rows)
     xs = [left - height / 2]
     run = np.flatnonzero(np.diff(np.r_[0, open_.astype(np.int8), 0]))
@@ -162,6 +183,22 @@ def _boundaries(rows: list[list[_Box]], height: float) -> list[float]:
             xs.append(left + (start + end) / 2)
     xs.append(right + height / 2)
     return sorted(xs + _beside(rows, xs, height))
+
+
+def _covered(ink: np.ndarray, height: float) -> np.ndarray:
+    """The columns of a band that its ink covers, gaps narrower than PIECE_GAP lines filled."""
+    covered = np.zeros(ink.shape[1], bool)
+    for start, end in _runs(np.flatnonzero(ink.any(axis=0)), PIECE_GAP * height):
+        covered[start:end + 1] = True
+    return covered
+
+
+def _runs(ink: np.ndarray, gap: float) -> list[tuple[int, int]]:
+    """(first, last) of each run of ink positions, runs split where the gap is wider than `gap`."""
+    if not ink.size:
+        return []
+    cuts = np.flatnonzero(np.diff(ink) > gap)
+    return list(zip(np.r_[ink[0], ink[cuts + 1]].tolist(), np.r_[ink[cuts], ink[-1]].tolist(), strict=True))
 
 
 def _beside(rows: list[list[_Box]], xs: list[float], height: float) -> list[float]:
@@ -187,18 +224,19 @@ def _beside(rows: list[list[_Box]], xs: list[float], height: float) -> list[floa
     return [float(np.mean(group)) for group in out]
 
 
-def _table(rows: list[list[_Box]], height: float) -> Unruled | None:
+def _table(gray: np.ndarray, rows: list[list[_Box]], height: float) -> Unruled | None:
     """The region's lattice and where each box goes: a box within one cell there; a label across
     columns in the cells it spans, merged; a box of figures across columns cut into its cells (read
-    again alone), unless one of its figures itself crosses a boundary (unclear: no column)."""
-    xs = _boundaries(rows, height)
+    again alone), unless one of its figures crosses a boundary or two share a column (unclear: the
+    columns are not the print's)."""
+    xs = _boundaries(gray, rows, height)
     if len(xs) < 3:
         return None
     spans = [(min(b.y0 for b in r), max(b.y1 for b in r)) for r in rows]
     ys = [spans[0][0] - height / 4]
     for (_, bottom), (top, _) in zip(spans, spans[1:], strict=False):
-        ys.append((bottom + top) / 2)
-    ys.append(spans[-1][1] + height / 4)
+        ys.append(max((bottom + top) / 2, ys[-1] + 1))  # rows may overlap: the lattice still ascends
+    ys.append(max(spans[-1][1] + height / 4, ys[-1] + 1))
     cols = len(xs) - 1
     labels = np.arange(len(rows) * cols).reshape(len(rows), cols)
     found = Unruled(Table([int(x) for x in xs], [int(y) for y in ys], labels))
@@ -216,7 +254,7 @@ def _table(rows: list[list[_Box]], height: float) -> Unruled | None:
             spanned = reach[box.index]
             if box.index in cut:
                 continue  # its cells are read again alone
-            if not box.figures or len({int(labels[i, c]) for cols in spanned for c in cols}) == 1:
+            if not box.figures or len(spanned) == 1 and len(spanned[0]) == 1:
                 found.placed[box.index] = int(labels[i, spanned[0][0]])
             else:
                 for c in sorted({c for cols in spanned for c in cols}):
@@ -232,8 +270,8 @@ def _cut(spanned: list[list[int]]) -> bool:
 
 def _lone_sign(box: _Box, height: float) -> bool:
     """A short text that is no figure and no word (it holds a digit, or no character: `冏1個`, `¥`)
-    over a glyph or two of ink: a figure
-    misread where the detector's box ran wider than its ink, to be read again from its cell alone."""
+    over a glyph or two of ink: a figure misread where the detector's box ran wider than its ink,
+    to be read again from its cell alone."""
     return not box.figures and len(box.text) <= 4 and bool(_NO_WORD.search(box.text)) and len(box.pieces) == 1 \
         and box.pieces[0][1] - box.pieces[0][0] <= 1.5 * height
 
