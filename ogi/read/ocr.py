@@ -4,13 +4,14 @@ CPU; the `ocr` extra).
 
 Used when the extra is installed, unless the caller turns it off (`ocr=False` down from the
 settings, `OGI_OCR=0`, or `ogi extract --no-ocr`). Each page is rendered with pypdfium2, its red
-seal ink removed, turned upright and straightened (ogi.read.ocr_page); its ruled tables become
-grids cut along their lines (ogi.read.ocr_tables) with each recognised text box in its cell, and
-the rest becomes lines. A number read less surely than MIN_CONFIDENCE is read again from its cell
-alone; unless a reading agrees, it is not given as a number: its cell keeps what was read followed
-by `?`, with the figures it may be as the cell's alternatives, for the table's arithmetic to
-choose among (ogi.extract.alternatives); the value stays null unless it decides. Every value OCR
-yields is marked inferred downstream (ogi.report).
+seal ink removed, a photographed sheet rectified, turned upright and straightened
+(ogi.read.ocr_page); its ruled tables become grids cut along their lines (ogi.read.ocr_tables)
+with each recognised text box in its cell, tables printed without lines grids built from the
+boxes' geometry (ogi.read.ocr_unruled), and the rest becomes lines. A number read less surely than
+MIN_CONFIDENCE is read again from its cell alone; unless a reading agrees, it is not given as a
+number: its cell keeps what was read followed by `?`, with the figures it may be as the cell's
+alternatives, for the table's arithmetic to choose among (ogi.extract.alternatives); the value
+stays null unless it decides. Every value OCR yields is marked inferred downstream (ogi.report).
 """
 
 from __future__ import annotations
