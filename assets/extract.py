@@ -5,10 +5,9 @@ import dagster as dg
 from assets.common import BATCH, Progress, hold, stage_asset
 from assets.normalize import normalized_reports
 from assets.settings import OgiSettings
-from ogi.format import cross_year_cells
 from ogi.parallel import map_batches, pool
 from ogi.steps import CELL_COLUMNS, extract_row, narrow_row
-from ogi.store.parquet import DamagedPartition, count_rows, previous_year_values, read_partition, write_partition
+from ogi.store.parquet import count_rows, read_partition, write_partition, year_before
 
 
 @stage_asset(deps=[normalized_reports],
@@ -16,10 +15,7 @@ from ogi.store.parquet import DamagedPartition, count_rows, previous_year_values
 def extracted_reports(context: dg.AssetExecutionContext, settings: OgiSettings) -> dg.MaterializeResult:
     year, root = hold(context, settings), settings.storage_root
     docs = cells = with_value = 0
-    try:  # the year before narrows ambiguous cells; damaged, it cannot (validation says so)
-        previous = previous_year_values(root, year, cross_year_cells())
-    except DamagedPartition:
-        previous = {}
+    previous, _ = year_before(root, year)  # narrows ambiguous cells; damaged, it cannot (validation says so)
     with pool(settings.workers) as executor, write_partition(root, "extracted", year) as add_doc, \
             write_partition(root, "cells", year) as add_cells:
         progress = Progress(context, "extracted", count_rows(root, "normalized", year))

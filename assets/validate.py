@@ -8,18 +8,11 @@ from assets.extract import extracted_reports
 from assets.settings import OgiSettings
 from assets.ui import preview
 from ogi.figures import passed_error_rules, report_figures
-from ogi.format import cross_year_cells
 from ogi.parallel import map_chunks, pool
 from ogi.publishers import Publishers
 from ogi.rules.waivers import load_waivers
 from ogi.steps import validate_row
-from ogi.store.parquet import (
-    DamagedPartition,
-    documents_with_cells,
-    previous_year_values,
-    read_partition,
-    write_partition,
-)
+from ogi.store.parquet import documents_with_cells, read_partition, write_partition, year_before
 
 
 @stage_asset(deps=[extracted_reports],
@@ -31,10 +24,8 @@ def validated_reports(context: dg.AssetExecutionContext, settings: OgiSettings) 
     publishers = Publishers(settings.publishers)
     # the fetch stage's rows, in the order every later stage kept: read alongside, not held for the year
     fetched = (r for rows in read_partition(root, "fetched", year, batch_size=BATCH) for r in rows)
-    try:
-        previous, note = previous_year_values(root, year, cross_year_cells()), None
-    except DamagedPartition as exc:  # only the cross-year rules need it: they cannot be judged
-        previous, note = {}, f"cross-year rules not evaluable: the year before is damaged ({exc})"
+    previous, note = year_before(root, year)  # damaged: only the cross-year rules cannot be judged
+    if note:
         context.log.warning(note)
     totals = {"documents": 0, "broken_errors": 0, "waived": 0}
     with pool(settings.workers) as executor, write_partition(root, "violations", year) as add_violations, \

@@ -6,6 +6,9 @@ and returns one outcome per check with the failing documents spelled out, and th
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from concurrent.futures import Executor
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pandas as pd
@@ -15,18 +18,10 @@ from expectations import CHECKS
 from expectations.data_docs import build_data_docs
 from expectations.residuals import batch_residuals, rule_residuals
 from expectations.suites import documents_suite, gate_settings, rule_severities, rule_suite
-from expectations.validate import LISTED, context, run_suite
-from ogi.format import cross_year_cells
-from ogi.parallel import map_batches, pool
+from expectations.validate import LISTED, SuiteOutcome, context, merge_outcomes, run_suite
+from ogi.parallel import map_chunks, pool
 from ogi.rules.waivers import load_waivers
-from ogi.store.parquet import (
-    PUBLISHED,
-    SCHEMAS,
-    DamagedPartition,
-    previous_year_values,
-    read_table,
-    year_batches,
-)
+from ogi.store.parquet import PUBLISHED, SCHEMAS, read_table, year_batches, year_before
 from ogi.store.verdict import staging_digest, write_verdict
 
 
@@ -42,39 +37,54 @@ class CheckOutcome:
     waived: int
 
 
-def run_gate(root: str, year: int, waivers_path: str, gate_path: str | None, workers: int = 1
-             ) -> tuple[list[CheckOutcome], str]:
-    """workers: processes for recomputing the rules (0: one per usable CPU; 1: this process)."""
+SLICE = 10_000  # documents whose residuals are checked at once: the gate holds a slice, never the whole year
+
+
+def run_gate(root: str, year: int, waivers_path: str, gate_path: str | None, workers: int | Executor = 1,
+             slice_documents: int = SLICE) -> tuple[list[CheckOutcome], str]:
+    """workers: processes for recomputing the rules (0: one per usable CPU; 1: this process), or a
+    pool to use. The rule suites run over slices of `slice_documents` documents, their results
+    merged (expectations.validate.merge_outcomes), so memory does not grow with the year."""
     staged = staging_digest(root, year, PUBLISHED)
     documents = _documents(root, year)
     waivers = load_waivers(waivers_path)
-    try:
-        previous = previous_year_values(root, year, cross_year_cells())
-    except DamagedPartition:  # the validation stage recorded it; the cross-year rules are not judged
-        previous = {}
-    residuals = _residuals(root, year, previous, pd.CategoricalDtype(documents["doc_id"].unique()), workers)
-    waived = _waived(residuals, waivers)
-    checked = residuals[~waived] if waived.any() else residuals
+    previous, _ = year_before(root, year)  # damaged: validation recorded it; the cross-year rules are not judged
     ctx, settings = context(), gate_settings(gate_path)
-    publisher = documents.set_index("doc_id")["publisher"]
-    outcomes = []
-    for name, table in CHECKS.items():
-        if table:
-            outcome = run_suite(ctx, rule_suite(table, settings), checked[checked["table"] == table],
-                                ["doc_id", "location"])
-        else:
-            expected = [*SCHEMAS["documents"].names, "report_year"]
-            outcome = run_suite(ctx, documents_suite(expected, year), documents, ["doc_id"])
-        outcomes.append(CheckOutcome(
-            name=name, passed=not outcome.failures, blocking=outcome.blocking,
-            gates=table is None or "error" in rule_severities(table), evaluated=outcome.evaluated,
-            failed_rules=sorted({f.rule for f in outcome.failures}),
-            failing_documents=_failures_table(outcome, root, year, publisher),
-            waived=int(waived[residuals["table"] == table].sum()) if table else 0,
-        ))
+    tables = {name: table for name, table in CHECKS.items() if table}
+    suites = {name: rule_suite(table, settings) for name, table in tables.items()}
+    slices: dict[str, list[SuiteOutcome]] = {name: [] for name in tables}
+    waived_instances = dict.fromkeys(tables, 0)
+    with _pool(workers) as executor:
+        for residuals in _residual_slices(executor, root, year, previous, slice_documents):
+            waived = _waived(residuals, waivers)
+            checked = residuals[~waived] if waived.any() else residuals
+            for name, table in tables.items():
+                slices[name].append(run_suite(ctx, suites[name], checked[checked["table"] == table],
+                                              ["doc_id", "location"]))
+                waived_instances[name] += int(waived[residuals["table"] == table].sum())
+    results = {name: merge_outcomes(slices[name]) if table else
+               run_suite(ctx, documents_suite([*SCHEMAS["documents"].names, "report_year"], year), documents,
+                         ["doc_id"]) for name, table in CHECKS.items()}
+    listed = _failures_tables(results, root, year, documents.set_index("doc_id")["publisher"])
+    outcomes = [CheckOutcome(
+        name=name, passed=not outcome.failures, blocking=outcome.blocking,
+        gates=CHECKS[name] is None or "error" in rule_severities(CHECKS[name]), evaluated=outcome.evaluated,
+        failed_rules=sorted({f.rule for f in outcome.failures}), failing_documents=listed[name],
+        waived=waived_instances.get(name, 0),
+    ) for name, outcome in results.items()]
     write_verdict(root, year, staged, passed=not any(o.blocking for o in outcomes),
                   failed=sorted({r for o in outcomes if o.blocking for r in o.failed_rules}))
     return outcomes, build_data_docs(ctx, root, year)
+
+
+@contextmanager
+def _pool(workers: int | Executor):
+    """The pool given, or one of `workers` processes for the gate alone."""
+    if not isinstance(workers, int):
+        yield workers
+        return
+    with pool(workers) as executor:
+        yield executor
 
 
 def _documents(root: str, year: int) -> pd.DataFrame:
@@ -87,25 +97,36 @@ def _documents(root: str, year: int) -> pd.DataFrame:
     return documents.to_pandas()
 
 
-def _residuals(root: str, year: int, previous: dict[str, dict], doc_ids: pd.CategoricalDtype, workers: int
-               ) -> pd.DataFrame:
-    """Residuals of the whole year, a batch of documents at a time on the worker pool: only the
-    residual frame is held for the whole year, every label in it categorical (doc_id too), about
-    15 bytes a row."""
+def _residual_slices(executor, root: str, year: int, previous: dict[str, dict], slice_documents: int
+                     ) -> Iterator[pd.DataFrame]:
+    """Residuals of the year, `slice_documents` documents at a time (at least one frame, empty for
+    an empty year), recomputed a batch of documents at a time on the worker pool; every label
+    categorical (doc_id too), about 1.3 kB a document."""
     doc_columns = ["doc_id", "format_version", "sections", "publisher"]
     cell_columns = ["doc_id", "table", "row", "column", "value", "raw"]
+    batch = min(512, slice_documents)
 
     def items():
-        for docs, cells in year_batches(root, year, 512, doc_columns, cell_columns):
+        for docs, cells in year_batches(root, year, batch, doc_columns, cell_columns):
             publishers = zip(docs.column("doc_id").to_pylist(), docs.column("publisher").to_pylist(), strict=True)
             yield docs, cells, {d: previous[p] for d, p in publishers if p in previous}
 
-    with pool(workers) as executor:
-        parts = [part.astype({"doc_id": doc_ids}) for batch in map_batches(executor, batch_residuals, items(), 4)
-                 for part in batch]
-    if not parts:
-        return rule_residuals(pd.DataFrame(columns=cell_columns), pd.DataFrame(columns=doc_columns))
-    return pd.concat(parts, ignore_index=True)
+    parts, documents, any_slice = [], 0, False
+    for chunk, frames in map_chunks(executor, batch_residuals, items(), 4):
+        for (docs, _, _), frame in zip(chunk, frames, strict=True):
+            parts.append(frame)
+            documents += len(docs)
+            if documents >= slice_documents:
+                yield _slice(parts)
+                parts, documents, any_slice = [], 0, True
+    if parts or not any_slice:
+        yield _slice(parts) if parts else rule_residuals(pd.DataFrame(columns=cell_columns),
+                                                         pd.DataFrame(columns=doc_columns))
+
+
+def _slice(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    frame = pd.concat(parts, ignore_index=True)
+    return frame.astype({"doc_id": "category"})
 
 
 def _waived(residuals: pd.DataFrame, waivers: dict) -> pd.Series:
@@ -117,24 +138,30 @@ def _waived(residuals: pd.DataFrame, waivers: dict) -> pd.Series:
     return waived
 
 
-def _failures_table(outcome, root: str, year: int, publisher: pd.Series) -> str:
-    """The first LISTED failing instances with their detail, then how many more. Only the
-    violations of the listed documents are read, so the cost does not grow with the year."""
-    listed, errors, total = [], [], 0
-    for f in outcome.failures:
-        if f.error:
-            errors.append(f"| – | – | {f.rule} | – | expectation raised: {f.error} |")
-        total += f.count
-        locations = f.locations or [""] * len(f.doc_ids)
-        listed += [(d, loc, f) for d, loc in zip(f.doc_ids, locations, strict=True)][:LISTED - len(listed)]
-    shown = read_table(root, "violations", year, columns=["doc_id", "rule", "row", "column", "detail"],
-                       filters=[("status", "=", "broken"), ("doc_id", "in", sorted({d for d, _, _ in listed}))]
-                       ).to_pandas() if listed else pd.DataFrame(columns=["doc_id", "rule", "row", "column", "detail"])
+def _failures_tables(outcomes: dict[str, SuiteOutcome], root: str, year: int, publisher: pd.Series
+                     ) -> dict[str, str]:
+    """Per check, the first LISTED failing instances with their detail, then how many more. The
+    violations of the listed documents alone are read, once for every check, so the cost does not
+    grow with the year."""
+    listed: dict[str, list[tuple]] = {}
+    for name, outcome in outcomes.items():
+        mine = listed[name] = []
+        for f in outcome.failures:
+            locations = f.locations or [""] * len(f.doc_ids)
+            mine += [(d, loc, f) for d, loc in zip(f.doc_ids, locations, strict=True)][:LISTED - len(mine)]
+    wanted = sorted({d for mine in listed.values() for d, _, _ in mine})
+    columns = ["doc_id", "rule", "row", "column", "detail"]
+    shown = read_table(root, "violations", year, columns=columns,
+                       filters=[("status", "=", "broken"), ("doc_id", "in", wanted)]).to_pandas() \
+        if wanted else pd.DataFrame(columns=columns)
     details: dict[tuple[str, str], list[tuple]] = {}
-    for doc_id, rule, row, column, detail in shown[["doc_id", "rule", "row", "column", "detail"]].itertuples(
-            index=False):
+    for doc_id, rule, row, column, detail in shown[columns].itertuples(index=False):
         details.setdefault((doc_id, rule), []).append((row, column, detail))
-    rows = list(errors)
+    return {name: _failures_table(outcomes[name], listed[name], details, publisher) for name in outcomes}
+
+
+def _failures_table(outcome: SuiteOutcome, listed: list[tuple], details: dict, publisher: pd.Series) -> str:
+    rows = [f"| – | – | {f.rule} | – | expectation raised: {f.error} |" for f in outcome.failures if f.error]
     for doc_id, location, f in listed:
         hits = details.get((doc_id, f.rule), [])
         detail = next((d for r, c, d in hits if not location or location in (r, c)), "")
@@ -142,6 +169,7 @@ def _failures_table(outcome, root: str, year: int, publisher: pd.Series) -> str:
                     f"| {detail} |")
     if not rows:
         return "none"
+    total = sum(f.count for f in outcome.failures)
     more = [f"| … | | | | {total - len(listed):,} more failing instances in the `violations` dataset |"] \
         if total > len(listed) else []
     return "| doc_id | publisher | rule | location | detail |\n|---|---|---|---|---|\n" + "\n".join(rows + more)

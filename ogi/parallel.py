@@ -135,10 +135,12 @@ def read_years(executor, items: list[tuple[bytes, str]], ocr: bool = True) -> li
     whose title says no year (or that are large) are sent to a worker."""
     from ogi.steps import report_year, title_report_year
 
-    years = [title_report_year(item) if len(item[0]) <= IN_PROCESS_BYTES else None for item in items]
-    rest = [i for i, year in enumerate(years) if year is None]
-    read = (y for batch in map_batches(executor, partial(report_year, ocr=ocr), [items[i] for i in rest])
-            for y in batch)
-    for i, year in zip(rest, read, strict=True):
-        years[i] = year
+    small = [len(item[0]) <= IN_PROCESS_BYTES for item in items]
+    years = [title_report_year(item) if fits else None for item, fits in zip(items, small, strict=True)]
+    for title_read in (True, False):  # a small document's title was read here: not again in the worker
+        rest = [i for i, year in enumerate(years) if year is None and small[i] == title_read]
+        read = (y for batch in map_batches(executor, partial(report_year, ocr=ocr, title_read=title_read),
+                                           [items[i] for i in rest]) for y in batch)
+        for i, year in zip(rest, read, strict=True):
+            years[i] = year
     return years

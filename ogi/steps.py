@@ -24,10 +24,11 @@ def title_report_year(item: tuple[bytes, str]) -> int | None:
     return title_year(head) if head is not None else None
 
 
-def report_year(item: tuple[bytes, str], ocr: bool = True) -> int | None:
+def report_year(item: tuple[bytes, str], ocr: bool = True, title_read: bool = False) -> int | None:
     """The report year a document's content states, or None when it cannot be read: the title,
-    else the whole document read exactly as the extract stage will."""
-    year = title_report_year(item)
+    else the whole document read exactly as the extract stage will. title_read: the caller read
+    the title already and it states none (it is not read twice)."""
+    year = None if title_read else title_report_year(item)
     if year is not None:
         return year
     data, name = item

@@ -101,7 +101,7 @@ def test_gate_settings_that_would_switch_a_rule_off_or_are_malformed_are_refused
 
 
 def test_a_check_lists_the_first_failures_and_counts_the_rest(tmp_path):
-    from expectations.gate import _failures_table
+    from expectations.gate import _failures_tables
     from expectations.validate import LISTED, Failure, SuiteOutcome
     from ogi.store.parquet import write_partition
 
@@ -114,7 +114,8 @@ def test_a_check_lists_the_first_failures_and_counts_the_rest(tmp_path):
     # as GX's SUMMARY result gives it: the first LISTED rows and the count of all
     failure = Failure("t3_balance", "error", docs[:LISTED], ["natural_person"] * LISTED, count=n)
     outcome = SuiteOutcome("t3_rules", False, 1, [failure])
-    table = _failures_table(outcome, str(tmp_path), 2023, pd.Series({docs[0]: "某县人民政府"})).splitlines()
+    table = _failures_tables({"t3_rules": outcome}, str(tmp_path), 2023,
+                             pd.Series({docs[0]: "某县人民政府"}))["t3_rules"].splitlines()
     assert len(table) == 2 + LISTED + 1 and table[-1].endswith(f"{LISTED:,} more failing instances in the "
                                                                       "`violations` dataset |")
     assert table[2] == f"| {docs[0][:12]} | 某县人民政府 | t3_balance (error) | natural_person | 0 + 0 != 0 + 1 |"

@@ -16,6 +16,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ogi.figures import figure_columns
+from ogi.format import cross_year_cells
 from ogi.store.files import filesystem, replacing
 
 _STR, _BOOL, _I32 = pa.string(), pa.bool_(), pa.int32()
@@ -202,6 +203,16 @@ def _batches(root: str, dataset: str, year: int | str, batch_size: int, columns:
         return
     with fs.open(path, "rb") as handle, _named(path):
         yield from pq.ParquetFile(handle).iter_batches(batch_size=batch_size, columns=columns)
+
+
+def year_before(root: str, year: int | str) -> tuple[dict[str, dict], str | None]:
+    """(previous_year_values of the cells the cross-year rules read, None), or ({}, why) when the
+    year before is damaged: every stage that compares with it (extraction, validation, the gate)
+    goes on without it, the same way."""
+    try:
+        return previous_year_values(root, year, cross_year_cells()), None
+    except DamagedPartition as exc:
+        return {}, f"cross-year rules not evaluable: the year before is damaged ({exc})"
 
 
 def previous_year_values(root: str, year: int | str, refs: set[tuple[str, str, str]]) -> dict[str, dict]:
