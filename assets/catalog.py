@@ -18,7 +18,7 @@ from ogi.acquire.catalog import Catalog, registry_digest
 from ogi.acquire.crawl import crawl
 from ogi.acquire.fetch import RawStore
 from ogi.acquire.sources import load_sources
-from ogi.parallel import pool, read_years
+from ogi.parallel import read_years
 
 FORCE = {"ogi/crawl": "force"}
 
@@ -45,7 +45,7 @@ def report_catalog(context: dg.AssetExecutionContext, settings: OgiSettings) -> 
         progress or progress.append(Progress(context, "crawl", total))
         progress[0].add(done - progress[0].done)
 
-    with pool(settings.workers) as executor:
+    with settings.worker_pool() as executor:
         years_of = partial(read_years, executor, ocr=settings.ocr)
         result = crawl(sources, RawStore(settings.storage_root), previous, years_of,
                        settings.fetch_policy(), context.log.info, settings.hosts, progress=fetched)

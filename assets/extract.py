@@ -5,7 +5,7 @@ import dagster as dg
 from assets.common import BATCH, Progress, hold, stage_asset
 from assets.normalize import normalized_reports
 from assets.settings import OgiSettings
-from ogi.parallel import map_batches, pool
+from ogi.parallel import map_batches
 from ogi.steps import CELL_COLUMNS, extract_row, narrow_row
 from ogi.store.parquet import count_rows, read_partition, write_partition, year_before
 
@@ -16,7 +16,7 @@ def extracted_reports(context: dg.AssetExecutionContext, settings: OgiSettings) 
     year, root = hold(context, settings), settings.storage_root
     docs = cells = with_value = 0
     previous, _ = year_before(root, year)  # narrows ambiguous cells; damaged, it cannot (validation says so)
-    with pool(settings.workers) as executor, write_partition(root, "extracted", year) as add_doc, \
+    with settings.worker_pool() as executor, write_partition(root, "extracted", year) as add_doc, \
             write_partition(root, "cells", year) as add_cells:
         progress = Progress(context, "extracted", count_rows(root, "normalized", year))
         rows = (r for batch in read_partition(root, "normalized", year, batch_size=BATCH) for r in batch)

@@ -33,8 +33,9 @@ def gate(context: dg.AssetCheckExecutionContext, settings: OgiSettings):
     from expectations.gate import run_gate
 
     year = hold(context.op_execution_context, settings)
-    outcomes, docs_index = run_gate(settings.storage_root, year, settings.waivers, settings.gate or None,
-                                    settings.workers)
+    with settings.worker_pool() as executor:
+        outcomes, docs_index = run_gate(settings.storage_root, year, settings.waivers, settings.gate or None,
+                                        executor)
     docs_url = f"{settings.docs_url.rstrip('/')}/year={year}/index.html"
     for o in outcomes:
         yield dg.AssetCheckResult(

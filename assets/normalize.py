@@ -8,7 +8,7 @@ from assets.common import BATCH, Progress, hold, stage_asset
 from assets.fetch import raw_reports
 from assets.settings import OgiSettings
 from ogi.acquire.fetch import RawStore, RawStoreCorrupt
-from ogi.parallel import map_batches, pool
+from ogi.parallel import map_batches
 from ogi.steps import normalize_row
 from ogi.store.parquet import count_rows, read_partition, write_partition
 
@@ -20,7 +20,7 @@ def normalized_reports(context: dg.AssetExecutionContext, settings: OgiSettings)
     store = RawStore(root)
     done = unreadable = 0
     normalize = partial(normalize_row, ocr=settings.ocr)
-    with pool(settings.workers) as executor, write_partition(root, "normalized", year) as append:
+    with settings.worker_pool() as executor, write_partition(root, "normalized", year) as append:
         progress = Progress(context, "normalized", count_rows(root, "fetched", year))
         for rows in read_partition(root, "fetched", year, batch_size=BATCH):
             items, failed = [], {}

@@ -8,7 +8,7 @@ from assets.extract import extracted_reports
 from assets.settings import OgiSettings
 from assets.ui import preview
 from ogi.figures import passed_error_rules, report_figures
-from ogi.parallel import map_chunks, pool
+from ogi.parallel import map_chunks
 from ogi.publishers import Publishers
 from ogi.rules.waivers import load_waivers
 from ogi.steps import validate_row
@@ -28,7 +28,7 @@ def validated_reports(context: dg.AssetExecutionContext, settings: OgiSettings) 
     if note:
         context.log.warning(note)
     totals = {"documents": 0, "broken_errors": 0, "waived": 0}
-    with pool(settings.workers) as executor, write_partition(root, "violations", year) as add_violations, \
+    with settings.worker_pool() as executor, write_partition(root, "violations", year) as add_violations, \
             write_partition(root, "documents", year) as add_documents, \
             write_partition(root, "reports", year) as add_reports:
         stream = ((doc, cells, previous.get(doc["publisher"])) for doc, cells in documents_with_cells(root, year))

@@ -7,7 +7,6 @@ and returns one outcome per check with the failing documents spelled out, and th
 from __future__ import annotations
 
 from collections.abc import Iterator
-from concurrent.futures import Executor
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -19,7 +18,7 @@ from expectations.data_docs import build_data_docs
 from expectations.residuals import batch_residuals, rule_residuals
 from expectations.suites import documents_suite, gate_settings, rule_severities, rule_suite
 from expectations.validate import LISTED, SuiteOutcome, context, merge_outcomes, run_suite
-from ogi.parallel import map_chunks, pool
+from ogi.parallel import LazyPool, map_chunks, pool
 from ogi.rules.waivers import load_waivers
 from ogi.store.parquet import PUBLISHED, SCHEMAS, read_table, year_batches, year_before
 from ogi.store.verdict import staging_digest, write_verdict
@@ -40,10 +39,10 @@ class CheckOutcome:
 SLICE = 10_000  # documents whose residuals are checked at once: the gate holds a slice, never the whole year
 
 
-def run_gate(root: str, year: int, waivers_path: str, gate_path: str | None, workers: int | Executor = 1,
+def run_gate(root: str, year: int, waivers_path: str, gate_path: str | None, workers: int | LazyPool | None = 1,
              slice_documents: int = SLICE) -> tuple[list[CheckOutcome], str]:
-    """workers: processes for recomputing the rules (0: one per usable CPU; 1: this process), or a
-    pool to use. The rule suites run over slices of `slice_documents` documents, their results
+    """workers: processes for recomputing the rules (0: one per usable CPU; 1: this process), or the
+    run's pool (None: this process). The rule suites run over slices of `slice_documents` documents, their results
     merged (expectations.validate.merge_outcomes), so memory does not grow with the year."""
     staged = staging_digest(root, year, PUBLISHED)
     documents = _documents(root, year)
@@ -78,7 +77,7 @@ def run_gate(root: str, year: int, waivers_path: str, gate_path: str | None, wor
 
 
 @contextmanager
-def _pool(workers: int | Executor):
+def _pool(workers: int | LazyPool | None):
     """The pool given, or one of `workers` processes for the gate alone."""
     if not isinstance(workers, int):
         yield workers

@@ -22,8 +22,8 @@ with warnings.catch_warnings():
 
 def build_defs() -> dg.Definitions:
     """Settings set in the environment now (OGI_DATA, OGI_SOURCES, …) are read again when each run starts."""
-    # Steps run one after the other in the run's process; each CPU-bound step spreads its
-    # documents over a worker pool itself (ogi.parallel), so no per-step processes.
+    # Steps run one after the other in the run's process; the CPU-bound ones spread their
+    # documents over the run's one worker pool (OgiSettings.worker_pool), so no per-step processes.
     return dg.Definitions(assets=ASSETS, asset_checks=[*CHECKS, *FRESHNESS_CHECKS], jobs=[year_job, crawl_job],
                           schedules=SCHEDULES, sensors=[freshness_sensor, new_reports],
                           resources={"settings": settings_from_env()}, executor=dg.in_process_executor)

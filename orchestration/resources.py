@@ -49,7 +49,9 @@ def storage_root() -> str:
 def resolved_settings() -> OgiSettings:
     """The settings with the environment read now: for what reads them outside a run (`ogi materialize`)."""
     try:
-        return settings_from_env().process_config_and_initialize()
+        # the values alone: the run's worker pool is opened by each run (it starts no worker unless used)
+        with settings_from_env().process_config_and_initialize_cm() as settings:
+            return settings
     except dg.DagsterInvalidConfigError as exc:  # the reason, without Dagster's stack trace
         reasons = [line.split(": ", 1)[1] for e in exc.errors for line in e.message.splitlines()
                    if line.startswith("dagster._config.errors.PostProcessingError: ")]

@@ -22,8 +22,8 @@ def test_a_new_report_runs_its_year_only(tmp_path):
         dg.materialize([report_catalog], instance=instance, resources={"settings": settings})
 
         def tick(cursor):
-            context = dg.build_sensor_context(instance=instance, cursor=cursor, resources={"settings": settings})
-            return new_reports(context), context.cursor
+            with dg.build_sensor_context(instance=instance, cursor=cursor, resources={"settings": settings}) as context:
+                return new_reports(context), context.cursor
 
         result, cursor = tick(None)
         assert isinstance(result, dg.SkipReason) and "no report column changed" in result.skip_message
