@@ -4,6 +4,7 @@
     python benchmarks/pipeline.py --n 10000 --broken 0.05 --workers 2
     python benchmarks/pipeline.py --n 3000 --years 2021,2022,2023   # a backfill in one process
     python benchmarks/pipeline.py --n 3000 --compare 1,2 --rounds 3  # 1 against 2 workers, alternating
+    python benchmarks/pipeline.py --n 3000 --against ../base --rounds 3  # this code against another checkout
 
 Runs what a user runs, in a fresh process: for one year `dagster asset materialize -m
 orchestration.definitions --select '*' --partition YEAR`; for several, `ogi materialize --year
@@ -12,6 +13,9 @@ Prints, per run: seconds end to end and documents a second; each step's seconds 
 Dagster event log); the peak RSS of every process (the run's and each worker, sampled from
 /proc); the CPU seconds all of them used. `--broken` makes that share of the reports break rules
 (a negative count in table 2: warnings, so the year still publishes and the gate lists them).
+`--against DIR` runs the same command on the code of another checkout (e.g. `git worktree add
+--detach ../base main`; imported from DIR, with this environment's packages), alternating with
+this one under the same load, and prints the paired ratio.
 """
 
 from __future__ import annotations
@@ -40,25 +44,28 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=0, help="0: one per core")
     parser.add_argument("--broken", type=float, default=0.0, help="share of the reports that break a rule")
     parser.add_argument("--compare", help="worker counts to alternate, e.g. 1,2 (paired rounds)")
+    parser.add_argument("--against", type=Path, help="another checkout to alternate with (paired rounds)")
     parser.add_argument("--rounds", type=int, default=1)
     args = parser.parse_args()
     years = [int(y) for y in args.years.split(",")]
-    counts = [int(w) for w in args.compare.split(",")] if args.compare else [args.workers]
+    workers = [int(w) for w in args.compare.split(",")] if args.compare else [args.workers]
+    codes = [ROOT, args.against.resolve()] if args.against else [ROOT]
+    counts = [(code, w) for code in codes for w in workers]
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp, "reports")
         _generate(folder, args.n, years, args.broken)
         print(f"{args.n:,} generated HTML reports a year, years {', '.join(map(str, years))}, "
               f"{args.broken:.0%} breaking a rule; {os.cpu_count()} CPUs, load average "
               f"{os.getloadavg()[0]:.1f} at the start")
-        totals: dict[int, list[float]] = {w: [] for w in counts}
+        totals: dict[tuple[Path, int], list[float]] = {c: [] for c in counts}
         for round_ in range(args.rounds):
-            for workers in counts if round_ % 2 == 0 else counts[::-1]:
-                seconds = _run(Path(tmp), folder, years, workers, args.n)
-                totals[workers].append(seconds)
-        if len(counts) > 1:
-            base = counts[0]
-            for w in counts[1:]:
-                print(f"{w} workers against {base}: {median_ratio(totals[base], totals[w], 'faster')}")
+            for code, w in counts if round_ % 2 == 0 else counts[::-1]:
+                totals[(code, w)].append(_run(Path(tmp), folder, years, w, args.n, code))
+        pairs = [((code, workers[0]), (code, w), f"{workers[0]} workers") for code in codes for w in workers[1:]]
+        pairs += [((codes[1], w), (ROOT, w), f"the code in {codes[1]}") for w in workers if args.against]
+        for base, this, label in pairs:
+            where = "" if this[0] == ROOT else f" (code in {this[0]})"
+            print(f"{this[1]} workers{where} against {label}: {median_ratio(totals[base], totals[this], 'faster')}")
 
 
 def _generate(folder: Path, n: int, years: list[int], broken: float) -> None:
@@ -77,7 +84,7 @@ def _generate(folder: Path, n: int, years: list[int], broken: float) -> None:
             (folder / str(year) / f"report_{i:05d}.html").write_text(render_html(report), encoding="utf-8")
 
 
-def _run(tmp: Path, folder: Path, years: list[int], workers: int, n: int) -> float:
+def _run(tmp: Path, folder: Path, years: list[int], workers: int, n: int, code: Path = ROOT) -> float:
     run_dir = Path(tempfile.mkdtemp(dir=tmp))
     registry = run_dir / "sources.yaml"
     registry.write_text(f"sources:\n  - {{name: generated, kind: files, path: {folder}}}\n", encoding="utf-8")
@@ -85,7 +92,7 @@ def _run(tmp: Path, folder: Path, years: list[int], workers: int, n: int) -> flo
     home.mkdir()
     (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n", encoding="utf-8")
     env = {**os.environ, "OGI_DATA": str(run_dir / "data"), "OGI_SOURCES": str(registry),
-           "OGI_WAIVERS": str(run_dir / "none.yaml"), "DAGSTER_HOME": str(home)}
+           "OGI_WAIVERS": str(run_dir / "none.yaml"), "DAGSTER_HOME": str(home), "PYTHONPATH": str(code)}
     if workers:
         env["OGI_WORKERS"] = str(workers)
     bin_ = Path(sys.executable).parent
@@ -96,7 +103,7 @@ def _run(tmp: Path, folder: Path, years: list[int], workers: int, n: int) -> flo
         command = [str(bin_ / "ogi"), "materialize", *(a for y in years for a in ("--year", str(y)))]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(command, cwd=code, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peaks = _PeakSampler(process.pid)
     peaks.start()
     _, stderr = process.communicate()
@@ -106,7 +113,8 @@ def _run(tmp: Path, folder: Path, years: list[int], workers: int, n: int) -> flo
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     published = [y for y in years if Path(run_dir, "data", "documents", f"year={y}", "part-0.parquet").is_file()]
     docs = n * len(years)
-    print(f"\nworkers={workers or 'one per core'}: exit {process.returncode}, published {published or 'nothing'}")
+    print(f"\n{'' if code == ROOT else f'code in {code}, '}workers={workers or 'one per core'}: exit "
+          f"{process.returncode}, published {published or 'nothing'}")
     if process.returncode:
         print(stderr[-2000:])
     print(f"  end to end (fresh process) {seconds:7.1f} s = {docs / seconds:6.1f} documents/s; "
