@@ -7,12 +7,12 @@ from assets.common import BATCH, hold, stage_asset
 from assets.extract import extracted_reports
 from assets.settings import OgiSettings
 from assets.ui import preview
-from ogi.figures import passed_error_rules, report_figures
+from ogi.figures import passed_error_rules
 from ogi.parallel import map_chunks
 from ogi.publishers import Publishers
 from ogi.rules.waivers import load_waivers
-from ogi.steps import validate_row
-from ogi.store.parquet import documents_with_cells, read_partition, write_partition, year_before
+from ogi.steps import validate_batch
+from ogi.store.parquet import read_partition, write_partition, year_batches, year_before
 
 
 @stage_asset(deps=[extracted_reports],
@@ -31,20 +31,23 @@ def validated_reports(context: dg.AssetExecutionContext, settings: OgiSettings) 
     with settings.worker_pool() as executor, write_partition(root, "violations", year) as add_violations, \
             write_partition(root, "documents", year) as add_documents, \
             write_partition(root, "reports", year) as add_reports:
-        stream = ((doc, cells, previous.get(doc["publisher"])) for doc, cells in documents_with_cells(root, year))
-        for items, found_all in map_chunks(executor, validate_row, stream, BATCH):
+        batches = ((docs, cells, {p: previous[p] for p in set(docs.column("publisher").to_pylist()) if p in previous})
+                   for docs, cells in year_batches(root, year, BATCH))
+        for chunk, results in map_chunks(executor, validate_batch, batches, 2):
             violations, documents, reports = [], [], []
-            for (doc, cells, _), found in zip(items, found_all, strict=True):
-                for v in found:
-                    v["waived"] = (v["doc_id"], v["rule"]) in waivers
-                violations += found
-                row = _document_row(doc, cells, found, _fetched_row(fetched, doc["doc_id"]), note)
-                placed = publishers.place(row["publisher"]) if row["publisher"] else None
-                row["publisher_id"] = placed.publisher_id if placed else None
-                documents.append(row)
-                reports.append(_report_row(row, cells, found, placed))
-                totals["broken_errors"] += sum(v["status"] == "broken" and v["severity"] == "error" for v in found)
-                totals["waived"] += sum(v["waived"] for v in found)
+            for (docs, _, _), per_doc in zip(chunk, results, strict=True):
+                for doc, (found, cells) in zip(docs.to_pylist(), per_doc, strict=True):
+                    for v in found:
+                        v["waived"] = (v["doc_id"], v["rule"]) in waivers
+                    violations += found
+                    row = _document_row(doc, cells, found, _fetched_row(fetched, doc["doc_id"]), note)
+                    placed = publishers.place(row["publisher"]) if row["publisher"] else None
+                    row["publisher_id"] = placed.publisher_id if placed else None
+                    documents.append(row)
+                    reports.append(_report_row(row, cells["figures"], found, placed))
+                    totals["broken_errors"] += sum(v["status"] == "broken" and v["severity"] == "error"
+                                                   for v in found)
+                    totals["waived"] += sum(v["waived"] for v in found)
             add_violations(violations)
             add_documents(documents)
             add_reports(reports)
@@ -63,7 +66,7 @@ def _fetched_row(fetched, doc_id: str) -> dict:
     return row
 
 
-def _report_row(document: dict, cells: list[dict], violations: list[dict], placed) -> dict:
+def _report_row(document: dict, figures: dict, violations: list[dict], placed) -> dict:
     place = placed.row() if placed else {}
     return {
         **{k: document[k] for k in ("doc_id", "publisher", "publisher_id", "format_version", "published_date",
@@ -71,11 +74,12 @@ def _report_row(document: dict, cells: list[dict], violations: list[dict], place
         **{k: place.get(k) for k in ("canonical_name", "level", "kind", "province", "prefecture", "county",
                                      "township", "division_code")},
         "passed_error_rules": passed_error_rules(document["status"], violations),
-        **report_figures(cells),
+        **figures,
     }
 
 
-def _document_row(doc: dict, cells: list[dict], violations: list[dict], fetched: dict, note: str | None) -> dict:
+def _document_row(doc: dict, cells: dict, violations: list[dict], fetched: dict, note: str | None) -> dict:
+    """cells: the document's cell counts (ogi.steps.validate_batch)."""
     broken = [v for v in violations if v["status"] == "broken"]
     status = "fetch_error" if fetched["status"] != "ok" else ("unreadable" if doc["error"] else "ok")
     return {
@@ -85,9 +89,8 @@ def _document_row(doc: dict, cells: list[dict], violations: list[dict], fetched:
         "fetched_at": fetched["fetched_at"], "status": status, "error": doc["error"] or fetched["error"],
         "http_status": fetched["http_status"], "content_type": fetched["content_type"],
         "last_attempt_at": fetched["last_attempt_at"], "last_attempt": fetched["last_attempt"],
-        "cells_with_value": sum(c["value"] is not None for c in cells),
-        "cells_inferred": sum(bool(c["inferred"]) for c in cells),
-        "cells_ambiguous": sum(bool(c["ambiguous"]) for c in cells),
+        "cells_with_value": cells["cells_with_value"], "cells_inferred": cells["cells_inferred"],
+        "cells_ambiguous": cells["cells_ambiguous"],
         "errors_broken": sum(v["severity"] == "error" for v in broken),
         "warnings_broken": sum(v["severity"] == "warning" for v in broken),
         "warnings": (doc["warnings"] or []) + ([note] if note and doc["format_version"] else []),

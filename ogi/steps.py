@@ -8,8 +8,11 @@ from __future__ import annotations
 import json
 from datetime import date
 
+import pyarrow as pa
+
 from ogi.extract.cross_year import narrow_across_years
 from ogi.extract.metadata import read_metadata, title_year
+from ogi.figures import report_figures
 from ogi.format import load_format
 from ogi.read.decode import UnreadableDocument
 from ogi.read.document import Document
@@ -97,6 +100,26 @@ def narrow_row(result: tuple[dict, dict[str, list]], previous: dict[str, dict]) 
     for c in cells:
         c["value"] = None if c["value"] is None else float(c["value"])
     return {**doc, "warnings": list(doc["warnings"] or []) + notes}, cell_columns(cells)
+
+
+def validate_batch(item: tuple[pa.Table, pa.Table, dict[str, dict]]) -> list[tuple[list[dict], dict]]:
+    """For a batch of staged documents, as the validation step's workers run it: (extracted rows,
+    their cells, in the same order, as Arrow tables: cheap to send; publisher -> its cell values of
+    the year before). Per document, its violation rows and what its documents and reports rows
+    take from its cells (counts, `figures`): the run's process never holds the cells as Python rows."""
+    docs, cells, previous = item
+    rows, i, out = cells.to_pylist(), 0, []
+    for doc in docs.to_pylist():
+        start = i
+        while i < len(rows) and rows[i]["doc_id"] == doc["doc_id"]:
+            i += 1
+        mine = rows[start:i]
+        found = validate_row((doc, mine, previous.get(doc["publisher"])))
+        out.append((found, {"cells_with_value": sum(c["value"] is not None for c in mine),
+                            "cells_inferred": sum(bool(c["inferred"]) for c in mine),
+                            "cells_ambiguous": sum(bool(c["ambiguous"]) for c in mine),
+                            "figures": report_figures(mine)}))
+    return out
 
 
 def validate_row(item: tuple[dict, list[dict], dict | None]) -> list[dict]:

@@ -160,23 +160,10 @@ def _named(path: str):
         raise DamagedPartition(f"{path} cannot be read: {exc}") from None
 
 
-def documents_with_cells(root: str, year: int | str, batch_size: int = 256) -> Iterator[tuple[dict, list[dict]]]:
-    """(extracted row, its cells) in order: both staged files hold documents in the same order."""
-    cells = (c for batch in read_partition(root, "cells", year, batch_size=8192) for c in batch)
-    pending = next(cells, None)
-    for batch in read_partition(root, "extracted", year, batch_size=batch_size):
-        for doc in batch:
-            mine = []
-            while pending is not None and pending["doc_id"] == doc["doc_id"]:
-                mine.append(pending)
-                pending = next(cells, None)
-            yield doc, mine
-
-
 def year_batches(root: str, year: int | str, batch_size: int = 512, doc_columns: list[str] | None = None,
                  cell_columns: list[str] | None = None) -> Iterator[tuple[pa.Table, pa.Table]]:
-    """(extracted rows, their cells) as Arrow tables, batch_size documents at a time: the columnar
-    twin of documents_with_cells (both staged files hold documents in the same order)."""
+    """(extracted rows, their cells) as Arrow tables, batch_size documents at a time (both staged
+    files hold documents in the same order): cheap to send to a worker, never Python rows here."""
     cells = (b for b in _batches(root, "cells", year, 65536, cell_columns))
     schema = SCHEMAS["cells"]
     pending = pa.schema([schema.field(c) for c in cell_columns or schema.names]).empty_table()
