@@ -89,14 +89,16 @@ def partition_path(root: str, dataset: str, year: int | str, staging: bool = Fal
 
 @contextmanager
 def write_partition(root: str, dataset: str, year: int | str, staging: bool = True):
-    """Yield a function that appends rows (a list of dicts, or a dict of columns, which is much
-    cheaper for many rows); the year's file appears only on success."""
+    """Yield a function that appends rows (a list of dicts, or a dict of columns or an Arrow table,
+    which are much cheaper for many rows); the year's file appears only on success."""
     fs, _ = filesystem(root)
     schema = SCHEMAS[dataset]
     with replacing(fs, partition_path(root, dataset, year, staging)) as tmp, fs.open(tmp, "wb") as handle, \
             pq.ParquetWriter(handle, schema, compression="zstd") as writer:
-        def append(rows: list[dict] | dict[str, list]) -> None:
-            if isinstance(rows, dict):
+        def append(rows: list[dict] | dict[str, list] | pa.Table) -> None:
+            if isinstance(rows, pa.Table):
+                writer.write_table(rows.select(schema.names).cast(schema))
+            elif isinstance(rows, dict):
                 writer.write_table(pa.Table.from_pydict(rows, schema=schema))
             elif rows:
                 writer.write_table(pa.Table.from_pylist(rows, schema=schema))
