@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
 
@@ -20,7 +21,7 @@ from expectations.suites import documents_suite, gate_settings, rule_severities,
 from expectations.validate import LISTED, SuiteOutcome, context, merge_outcomes, run_suite
 from ogi.parallel import LazyPool, map_chunks, pool
 from ogi.rules.waivers import load_waivers
-from ogi.store.parquet import PUBLISHED, SCHEMAS, read_table, year_batches, year_before
+from ogi.store.parquet import PUBLISHED, SCHEMAS, column_names, read_table, year_batches, year_before
 from ogi.store.verdict import staging_digest, write_verdict
 
 
@@ -45,10 +46,11 @@ def run_gate(root: str, year: int, waivers_path: str, gate_path: str | None, wor
     run's pool (None: this process). The rule suites run over slices of `slice_documents` documents, their results
     merged (expectations.validate.merge_outcomes), so memory does not grow with the year."""
     staged = staging_digest(root, year, PUBLISHED)
-    documents = _documents(root, year)
+    ctx, settings = context(), gate_settings(gate_path)
+    metadata = documents_suite([*SCHEMAS["documents"].names, "report_year"], year)
+    documents = _documents(root, year, metadata)
     waivers = load_waivers(waivers_path)
     previous, _ = year_before(root, year)  # damaged: validation recorded it; the cross-year rules are not judged
-    ctx, settings = context(), gate_settings(gate_path)
     tables = {name: table for name, table in CHECKS.items() if table}
     suites = {name: rule_suite(table, settings) for name, table in tables.items()}
     slices: dict[str, list[SuiteOutcome]] = {name: [] for name in tables}
@@ -61,9 +63,8 @@ def run_gate(root: str, year: int, waivers_path: str, gate_path: str | None, wor
                 slices[name].append(run_suite(ctx, suites[name], checked[checked["table"] == table],
                                               ["doc_id", "location"]))
                 waived_instances[name] += int(waived[residuals["table"] == table].sum())
-    results = {name: merge_outcomes(slices[name]) if table else
-               run_suite(ctx, documents_suite([*SCHEMAS["documents"].names, "report_year"], year), documents,
-                         ["doc_id"]) for name, table in CHECKS.items()}
+    results = {name: merge_outcomes(slices[name]) if table else run_suite(ctx, metadata, documents, ["doc_id"])
+               for name, table in CHECKS.items()}
     listed = _failures_tables(results, root, year, documents.set_index("doc_id")["publisher"])
     outcomes = [CheckOutcome(
         name=name, passed=not outcome.failures, blocking=outcome.blocking,
@@ -86,14 +87,19 @@ def _pool(workers: int | LazyPool | None):
         yield executor
 
 
-def _documents(root: str, year: int) -> pd.DataFrame:
-    """The staged documents with the report year extraction read (documents and extracted rows hold
-    the same doc_ids: a lookup by index, not a merge that copies the frame)."""
-    documents = read_table(root, "documents", year)
+def _documents(root: str, year: int, suite) -> pd.DataFrame:
+    """The staged documents as the documents suite checks them: the columns its expectations read,
+    with the report year extraction read (documents and extracted rows hold the same doc_ids: a
+    lookup by index, not a merge that copies the frame), and every other column of the file by its
+    name only, empty (the suite checks names): a few hundred bytes a document, not whole rows."""
+    read = {e.column for e in suite.expectations if getattr(e, "column", None)}
+    names = column_names(root, "documents", year)
+    documents = read_table(root, "documents", year, columns=[c for c in names if c in read])
     years = read_table(root, "extracted", year, columns=["doc_id", "report_year"])
     found = pc.index_in(documents["doc_id"], value_set=years["doc_id"])
-    documents = documents.append_column("report_year", pc.take(years["report_year"], found))
-    return documents.to_pandas()
+    frame = documents.append_column("report_year", pc.take(years["report_year"], found)).to_pandas()
+    empty = pd.Categorical.from_codes(np.full(len(frame), -1, dtype="int8"), categories=[])
+    return frame.assign(**{c: empty for c in names if c not in read})[[*names, "report_year"]]
 
 
 def _residual_slices(executor, root: str, year: int, previous: dict[str, dict], slice_documents: int

@@ -73,3 +73,37 @@ def test_the_gate_over_small_slices_gives_the_same_checks_as_in_one_piece(tmp_pa
     whole, sliced = checks(10_000), checks(3)
     assert sliced == whole and not whole["t2_rules"].passed
     assert whole["t2_rules"].failing_documents.count("count_negative") == 3
+
+
+def test_the_documents_suite_sees_the_columns_it_checks_as_in_the_whole_rows(tmp_path):
+    """The gate gives the documents suite only the columns its expectations read (the others by
+    name): the same result as over the staged rows whole, a wrong column set still caught."""
+    import pyarrow.compute as pc
+
+    from expectations.gate import _documents
+    from expectations.suites import documents_suite
+    from ogi.store.parquet import SCHEMAS, read_table, write_partition
+
+    root, ids = str(tmp_path), [f"{i:064x}" for i in range(4)]
+    rows = [{**dict.fromkeys(SCHEMAS["documents"].names), "doc_id": d, "status": "ok", "format_version": "2021",
+             "publisher": "某县人民政府" if i else None, "warnings": []} for i, d in enumerate(ids)]
+    rows[3]["doc_id"] = ids[2]  # a repeated doc_id, and a status the suite refuses
+    rows[1]["status"] = "lost"
+    with write_partition(root, "documents", 2023) as add, write_partition(root, "extracted", 2023) as add_extracted:
+        add(rows)
+        add_extracted([{"doc_id": d, "report_year": 2023 if i else 2022, "warnings": []} for i, d in enumerate(ids)])
+    ctx = context()
+    suite = documents_suite([*SCHEMAS["documents"].names, "report_year"], 2023)
+    whole = read_table(root, "documents", 2023)
+    years = read_table(root, "extracted", 2023, columns=["doc_id", "report_year"])
+    whole = whole.append_column("report_year", pc.take(years["report_year"], pc.index_in(whole["doc_id"],
+                                                                                         value_set=years["doc_id"])))
+    expected = run_suite(ctx, suite, whole.to_pandas(), ["doc_id"])
+    got = run_suite(ctx, suite, _documents(root, 2023, suite), ["doc_id"])
+    assert _summary(got) == _summary(expected)
+    assert {f.rule for f in got.failures} >= {"expect_column_values_to_be_unique", "expect_column_values_to_be_in_set",
+                                               "expect_column_values_to_be_between"}
+    narrower = documents_suite([*SCHEMAS["documents"].names[1:], "report_year"], 2023)
+    assert "expect_table_columns_to_match_set" in {f.rule for f in run_suite(
+        ctx, narrower, _documents(root, 2023, narrower), ["doc_id"]).failures}
+

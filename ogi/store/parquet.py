@@ -116,6 +116,16 @@ def count_rows(root: str, dataset: str, year: int | str, staging: bool = True) -
         return pq.ParquetFile(handle).metadata.num_rows
 
 
+def column_names(root: str, dataset: str, year: int | str, staging: bool = True) -> list[str]:
+    """The columns of one year's file, from its footer (the dataset's schema if it was never written)."""
+    fs, _ = filesystem(root)
+    path = partition_path(root, dataset, year, staging)
+    if not fs.exists(path):
+        return SCHEMAS[dataset].names
+    with fs.open(path, "rb") as handle, _named(path):
+        return pq.ParquetFile(handle).schema_arrow.names
+
+
 def read_partition(root: str, dataset: str, year: int | str, staging: bool = True,
                    batch_size: int = 256, columns: list[str] | None = None) -> Iterator[list[dict]]:
     """Rows of one year in batches, streamed from disk; nothing if the year was never written."""
