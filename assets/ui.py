@@ -7,6 +7,7 @@ import base64
 import io
 
 import dagster as dg
+import pyarrow.compute as pc
 
 from ogi.format import load_format
 from ogi.store.files import filesystem
@@ -124,11 +125,14 @@ def trends_metadata(root: str) -> dict[str, dg.MetadataValue]:
 
 
 def glance_metadata(root: str, year: int) -> dict[str, dg.MetadataValue]:
-    """The published year in a few lines (markdown) and its counts as numbers of their own."""
+    """The published year in a few lines (markdown) and its counts as numbers of their own. Only
+    the broken violations are read as rows; the not evaluable ones (most of them) are counted."""
     documents = read_table(root, "documents", year, staging=False, columns=["publisher_id", "status"])
-    violations = read_table(root, "violations", year, staging=False,
-                            columns=["rule", "severity", "status", "waived"])
-    glance = at_a_glance(documents, violations)
+    broken = read_table(root, "violations", year, staging=False, columns=["rule", "severity", "status", "waived"],
+                        filters=[("status", "=", "broken")])
+    statuses = read_table(root, "violations", year, staging=False, columns=["status"])["status"]
+    glance = {**at_a_glance(documents, broken),
+              "not_evaluable": pc.sum(pc.equal(statuses, "not_evaluable")).as_py() or 0}
     if not glance["documents"]:
         return {"year_at_a_glance": dg.MetadataValue.md(f"{year}: no documents")}
     lines = [f"**{year}**: {glance['documents']} documents ({glance['documents_ok']} read), "

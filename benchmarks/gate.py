@@ -88,10 +88,12 @@ def _stage(tmp: Path, n: int) -> str:
 
 def _copy(staged: str, root: str, n: int) -> None:
     """The staged files the gate reads, repeated until the year has n documents, each copy's
-    doc_ids made new (the last 6 hex digits: the copy's number), documents in the same order."""
+    doc_ids made new (the last 6 hex digits: the copy's number), documents in the same order, a
+    row group per BATCH documents as the stages write them."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    from assets.common import BATCH
     from ogi.store.parquet import read_table, write_partition
 
     base = read_table(staged, "extracted", 2023, columns=["doc_id"])["doc_id"]
@@ -103,7 +105,10 @@ def _copy(staged: str, root: str, n: int) -> None:
                 part = table if left >= len(base) else table.filter(pc.is_in(table["doc_id"], value_set=base[:left]))
                 ids = pc.binary_join_element_wise(pc.utf8_slice_codeunits(part["doc_id"], 0, 58),
                                                   pa.scalar(f"{k:06x}"), "")
-                append(part.set_column(part.schema.get_field_index("doc_id"), "doc_id", ids))
+                part = part.set_column(part.schema.get_field_index("doc_id"), "doc_id", ids)
+                step = max(1, len(table) * BATCH // len(base))  # row groups as the stages write them
+                for start in range(0, len(part), step):
+                    append(part.slice(start, step))
 
 if __name__ == "__main__":
     main()

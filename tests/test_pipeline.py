@@ -69,6 +69,9 @@ def test_the_year_at_a_glance_and_the_trends_are_on_the_published_assets(sample_
     glance = latest["documents"]
     assert glance["year_at_a_glance"].value.startswith("**2020**: 3 documents (3 read), 3 publishers")
     assert (glance["publishers_of_the_year"].value, glance["errors_broken"].value) == (3, 0)
+    violations = pd.read_parquet(root / "violations", filters=[("year", "=", 2020)])
+    assert glance["not_evaluable"].value == (violations["status"] == "not_evaluable").sum() > 0
+    assert glance["warnings_broken"].value == (violations["status"] == "broken").sum()
     with duckdb.connect(str(root / "ogi.duckdb"), read_only=True) as con:
         (total,), = con.sql("select sum(applications_received) from reports where year = 2020").fetchall()
     assert total == 32
