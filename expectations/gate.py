@@ -109,7 +109,7 @@ def _residual_slices(executor, root: str, year: int, previous: dict[str, dict], 
     categorical (doc_id too), about 1.3 kB a document."""
     doc_columns = ["doc_id", "format_version", "sections", "publisher"]
     cell_columns = ["doc_id", "table", "row", "column", "value", "raw"]
-    batch = min(512, slice_documents)
+    batch = min(256, slice_documents)
 
     def items():
         for docs, cells in year_batches(root, year, batch, doc_columns, cell_columns):
@@ -117,7 +117,7 @@ def _residual_slices(executor, root: str, year: int, previous: dict[str, dict], 
             yield docs, cells, {d: previous[p] for d, p in publishers if p in previous}
 
     parts, documents, any_slice = [], 0, False
-    for chunk, frames in map_chunks(executor, batch_residuals, items(), 4):
+    for chunk, frames in map_chunks(executor, batch_residuals, items(), 2):
         for (docs, _, _), frame in zip(chunk, frames, strict=True):
             parts.append(frame)
             documents += len(docs)
