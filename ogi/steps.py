@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
-
-import pyarrow as pa
+from typing import TYPE_CHECKING
 
 from ogi.extract.cross_year import narrow_across_years
 from ogi.extract.metadata import read_metadata, title_year
@@ -18,6 +17,9 @@ from ogi.read.decode import UnreadableDocument
 from ogi.read.document import Document
 from ogi.read.normalize import OCR_CONFIDENCE, head_document
 from ogi.report import Extracted, extract_stage, normalize_stage, validate_stage
+
+if TYPE_CHECKING:  # a worker that only reads documents does not import pyarrow under its memory ceiling
+    import pyarrow as pa
 
 
 def title_report_year(item: tuple[bytes, str]) -> int | None:
