@@ -46,11 +46,13 @@ def empty_record(source: str, doc_id: str | None, error: str) -> dict:
 
 
 def normalize_stage(data: bytes, source: str, content_type: str | None = None,
-                    max_bytes: int = MAX_BYTES, ocr: bool = True) -> tuple[Document | None, str | None]:
-    """(document, None) or (None, why it cannot be read); ocr: a PDF without text by OCR."""
+                    max_bytes: int = MAX_BYTES, ocr: bool = True,
+                    ocr_pages: int | None = None) -> tuple[Document | None, str | None]:
+    """(document, None) or (None, why it cannot be read); ocr: a PDF without text by OCR (ocr_pages:
+    only its first pages)."""
     try:
         with time_limit():
-            return normalize_document(data, source, content_type, max_bytes, ocr), None
+            return normalize_document(data, source, content_type, max_bytes, ocr, ocr_pages), None
     except UnreadableDocument as exc:
         return None, str(exc)
     except RecursionError:

@@ -29,15 +29,19 @@ def title_report_year(item: tuple[bytes, str]) -> int | None:
     return title_year(head) if head is not None else None
 
 
+TITLE_PAGES = 1  # a scan's pages read by OCR to find its year
+
+
 def report_year(item: tuple[bytes, str], ocr: bool = True, title_read: bool = False) -> int | None:
     """The report year a document's content states, or None when it cannot be read: the title,
-    else the whole document read exactly as the extract stage will. title_read: the caller read
-    the title already and it states none (it is not read twice)."""
+    else the whole document read as the extract stage will, except that a scan is read by OCR only
+    as far as its first page (its title and year; the whole scan is read once, in normalize).
+    title_read: the caller read the title already and it states none (it is not read twice)."""
     year = None if title_read else title_report_year(item)
     if year is not None:
         return year
     data, name = item
-    doc, _ = normalize_stage(data, name, ocr=ocr)
+    doc, _ = normalize_stage(data, name, ocr=ocr, ocr_pages=TITLE_PAGES)
     return read_metadata(doc).year if doc is not None else None
 
 

@@ -195,3 +195,18 @@ def test_contents_are_placed_in_batches_as_they_arrive_without_reading_them_back
     again = run({"folder": [r | {"year_from": None} for r in first.rows["folder"]]})
     assert store.reads == 4 + 3 and batches == [2, 1]  # unchanged files, never placed: read back from the store
     assert {r["report_year"] for r in again.rows["folder"]} == {2019}
+
+
+def test_the_crawl_reads_only_the_first_page_of_a_scan_for_its_year(shared_corpus, monkeypatch):
+    """A scan without its year in the title: the year comes from OCR of its first page only (the
+    whole scan is read once, by the normalize step)."""
+    from ogi.read import ocr
+    from ogi.steps import report_year
+    from ogi.testing import scan_pdf
+    from tests.conftest import REAL
+
+    scan = scan_pdf((REAL / "hongze_2023.pdf").read_bytes(), 150, pages=[0, 1, 2])
+    pages, real = [], ocr.ocr_pdf
+    monkeypatch.setattr(ocr, "ocr_pdf", lambda data, n, *a, **k: pages.append(n) or real(data, n, *a, **k))
+    assert report_year((scan, "scan.pdf"), title_read=True) == 2023
+    assert pages == [1]

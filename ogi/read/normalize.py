@@ -33,14 +33,14 @@ OCR_CONFIDENCE = "ocr_confidence"  # the meta key of a document read by OCR
 
 
 def normalize_document(data: bytes, name: str = "", content_type: str | None = None,
-                       max_bytes: int = MAX_BYTES, ocr: bool = True) -> Document:
+                       max_bytes: int = MAX_BYTES, ocr: bool = True, ocr_pages: int | None = None) -> Document:
     """Decode, parse and normalize; raises UnreadableDocument with a readable reason. ocr: read a PDF
-    without a text layer by OCR (see ogi.read.ocr)."""
+    without a text layer by OCR (see ogi.read.ocr); ocr_pages: only its first pages."""
     if not data.strip():
         raise UnreadableDocument("empty file")
     if len(data) > max_bytes:
         raise UnreadableDocument(too_big(len(data), max_bytes))
-    binary = _read_binary(data, name, ocr)
+    binary = _read_binary(data, name, ocr, ocr_pages)
     if binary is not None:
         return binary
     decoded = decode(data, charset_from_content_type(content_type))
@@ -60,11 +60,11 @@ def normalize_document(data: bytes, name: str = "", content_type: str | None = N
     return doc
 
 
-def _read_binary(data: bytes, name: str, ocr: bool = True) -> Document | None:
+def _read_binary(data: bytes, name: str, ocr: bool = True, ocr_pages: int | None = None) -> Document | None:
     """PDF, DOCX and the old Office/WPS formats, by their first bytes; None for text."""
     head = data[:8].lstrip()
     if head.startswith(b"%PDF"):
-        blocks, title = read_pdf(data, ocr=ocr)
+        blocks, title = read_pdf(data, ocr=ocr, ocr_pages=ocr_pages)
         kind = "pdf"
         if title == OCR_TITLE:
             return ocr_document(blocks)

@@ -66,11 +66,13 @@ def _check_sizes(pages) -> None:
                                      f"over the {MAX_PAGE_AREA:,} square-point limit")
 
 
-def read_pdf(data: bytes, max_pages: int = MAX_PAGES, ocr: bool = True, fast: bool = True) -> tuple[list, str | None]:
+def read_pdf(data: bytes, max_pages: int = MAX_PAGES, ocr: bool = True, fast: bool = True,
+             ocr_pages: int | None = None) -> tuple[list, str | None]:
     """(blocks, title) of a PDF; raises UnreadableDocument (or NeedsOCR) with the reason. ocr: a PDF
     without a text layer is read by OCR when the `ocr` extra is installed (the blocks are then an
     ogi.read.ocr.Reading, which also says how sure OCR was). fast: prose pages are read
-    through pdfium (see the module's doc); False reads every page with pdfplumber."""
+    through pdfium (see the module's doc); False reads every page with pdfplumber. ocr_pages: read
+    only the first pages by OCR (where a scan's title and year are), not the whole scan."""
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
     except (PdfminerException, PDFPasswordIncorrect, PDFEncryptionError, PDFSyntaxError, ValueError, KeyError,
@@ -94,7 +96,7 @@ def read_pdf(data: bytes, max_pages: int = MAX_PAGES, ocr: bool = True, fast: bo
             from ogi.read import ocr as ocr_engine  # numpy and the models only for a scan read by OCR
 
             if ocr and ocr_engine.available():
-                return ocr_engine.ocr_pdf(data, max_pages), OCR_TITLE  # image-only: read by OCR
+                return ocr_engine.ocr_pdf(data, min(max_pages, ocr_pages or max_pages)), OCR_TITLE  # image-only: read by OCR
             raise NeedsOCR(f"needs OCR: the PDF has no text layer ({len(pdf.pages)} pages"
                            f"{', scanned images' if images else ''}); its tables cannot be read as text "
                            + ("(OCR is turned off)" if ocr_engine.available() else "(pip install -e '.[ocr]')"))
