@@ -3,7 +3,7 @@
 Apart from ogi.rules.evaluate (which writes the `violations` dataset): the gate recomputes every
 rule from the published cells, so a bug in one place shows up as a disagreement. What a rule says
 of one text (which type rule a printed cell breaks, whether a section mentions what it must) is
-ogi.rules.evaluate's, not a copy.
+ogi.rules.evaluate's, not a copy: those two are not cross-checked, the arithmetic is.
 A residual is `lhs - rhs`; it is null when an input cell is null (not evaluable).
 """
 
