@@ -83,11 +83,10 @@ def index_list(results: list[tuple[str, bool, str]]) -> str:
 def _validation_results(ctx, build: Path) -> list[tuple[str, bool, str]]:
     store = ctx.validation_results_store
     found = []
-    for key in store.list_keys():
-        suite = key.expectation_suite_identifier.name
-        pages = sorted(build.glob(f"validations/{suite}/**/*.html"))
-        if pages:
-            found.append((suite, bool(store.get(key).success), pages[-1].relative_to(build).as_posix()))
+    for key in store.list_keys():  # each result its own page: a suite run over slices has one per slice
+        page = "validations/" + "/".join(key.to_tuple()) + ".html"
+        if (build / page).exists():
+            found.append((key.expectation_suite_identifier.name, bool(store.get(key).success), page))
     return found
 
 

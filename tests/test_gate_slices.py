@@ -1,6 +1,8 @@
 """The gate checks a year slice by slice (bounded memory) and says exactly what it says in one piece."""
 
 import itertools
+import re
+from pathlib import Path
 
 import dagster as dg
 import pandas as pd
@@ -61,7 +63,11 @@ def test_the_gate_over_small_slices_gives_the_same_checks_as_in_one_piece(tmp_pa
     root = settings.storage_root
 
     def checks(slice_documents):
-        outcomes, _ = run_gate(root, 2023, settings.waivers, str(gate), 1, slice_documents)
+        outcomes, docs = run_gate(root, 2023, settings.waivers, str(gate), 1, slice_documents)
+        index = Path(docs).read_text(encoding="utf-8")
+        pages = re.findall(r'<a href="(validations/t2_rules/[^"]+)">', index)
+        assert len(set(pages)) == -(-10 // slice_documents)  # each slice's result linked to its own page
+        assert all((Path(docs).parent / page).exists() for page in pages)
         return {o.name: o for o in outcomes}
 
     whole, sliced = checks(10_000), checks(3)
