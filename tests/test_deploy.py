@@ -129,7 +129,7 @@ def test_a_two_year_backfill_with_postgres_and_s3(tmp_path, postgres, s3):
                 runs[:] = instance.get_runs()
                 return len(runs) == 2 and all(r.is_finished for r in runs)
 
-            wait_until(finished, 900, step=2)
+            assert wait_until(finished, 900, step=2), [(r.job_name, r.tags, r.status.value) for r in runs]
             assert sorted((r.tags.get("dagster/partition"), r.status.value) for r in runs) == [
                 ("2020", "SUCCESS"), ("2021", "SUCCESS")]
         assert len(in_session(daemon.pid)) >= 2  # the daemon and the code server it started
