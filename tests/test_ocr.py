@@ -220,6 +220,35 @@ def test_two_unsure_figures_of_a_row_are_each_decided_by_their_column():
     assert cells[("t3", "granted", "natural_person")]["value"] == 2 and cells[("t3", "granted", "other_org")]["value"] == 1
 
 
+def test_an_alternative_one_total_confirms_but_another_breaks_stays_null():
+    # (一)予以公开 prints 2 0 0 0 0 1 | 3 with its 总计 misread, surely, as 8: 7 + 1 = 8 makes the row
+    # add up, but 自然人's (七)总计 (t3_results_total, every term valued) then does not
+    cells, warnings = _cells(_grid_report({(1, 5, 0): ("7?", ("7", "1", "2")), (1, 5, 6): ("8", ())}))
+    person = cells[("t3", "granted", "natural_person")]
+    assert (person["value"], person["raw"], person["ambiguous"], person["candidates"]) == (None, "7?", True, [1, 2, 7])
+    assert not any("by the table's arithmetic" in w for w in warnings)
+
+
+def test_unsure_figures_with_too_many_combinations_stay_null_with_their_candidates():
+    many = tuple(str(n) for n in range(24))  # 24 × 24 readings of the row: more than are listed
+    cells, warnings = _cells(_grid_report({(1, 5, 0): ("7?", many), (1, 5, 5): ("7?", many)}))
+    for column in ("natural_person", "other_org"):
+        cell = cells[("t3", "granted", column)]
+        assert (cell["value"], cell["raw"], cell["ambiguous"], cell["candidates"]) == (None, "7?", True, list(range(24)))
+    assert cells[("t3", "granted", "total")]["value"] == 3
+
+
+def test_candidates_of_an_unsure_amount_under_a_yuan_header_are_in_wan():
+    from ogi.read.document import Cell, Grid
+
+    # two readings left to the solver, and one (← is no figure) that the row is read without
+    for alternatives, candidates in ((("3244", "8244"), [0.3244, 0.8244]), (("3244", "←"), [0.3244])):
+        doc = _grid_report({(0, 13, 0): ("3244?", alternatives)})
+        next(b for b in doc.blocks if isinstance(b, Grid)).rows[12][1] = Cell("本年收费金额(单位:元)")
+        fee = _cells(doc)[0][("t2", "admin_fees", "fee_amount")]
+        assert (fee["value"], fee["raw"], fee["ambiguous"], fee["candidates"]) == (None, "3244?", True, candidates)
+
+
 def test_an_unsure_figure_only_an_inequality_leaves_alone_stays_null():
     # t4 prints 3 2 4 5 | 14 with 结果纠正 blank: 维持 + blank + 4 + 5 = 14 rules out 8 but proves no 3
     cells, warnings = _cells(_grid_report({(2, 3, 0): ("8?", ("8", "3")), (2, 3, 1): ("", ())}))

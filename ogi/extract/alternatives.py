@@ -2,47 +2,55 @@
 
 The row is read in every combination of its cells' alternatives, and ogi.extract.solve narrows
 those readings with the table's arithmetic like any row read in several ways. A wrong number is
-worse than none, so an unsure cell takes a value only when one reading is left and an equality
-whose every term has a value holds with it, having ruled the others out; otherwise it stays null
-with what was read in `raw` and its possible values as `candidates`.
+worse than none, so an unsure cell takes a value only when one reading is left, an equality whose
+every term has a value holds with it (having ruled the others out), and no equality of the format
+that involves the cell and has every term valued is broken by it (the solver stops once its row
+has one reading, so a column total may be left unchecked); otherwise it stays null with what was
+read in `raw` and its possible values as `candidates`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from itertools import product
 from math import prod
 
 from ogi.extract.labels import Token
 from ogi.extract.solve import Resolved
-from ogi.extract.values import Reading, cell_value, positional_reading
+from ogi.extract.values import BLANK, Reading, cell_value, positional_reading
 from ogi.format import RuleCheck
 
-MAX_READINGS = 512  # combinations of one row's alternatives; beyond, the row is read as printed
+MAX_READINGS = 512  # combinations of one row's alternatives; beyond, its unsure cells stay null
 
 
 @dataclass
 class UnsureRow:
-    readings: list[Reading]
+    readings: list[Reading]  # one per combination the column types accept (none when too many to list)
     printed: dict[int, str]  # position of an unsure cell: what was read (`17?`)
     values: dict[int, tuple[float, ...]]  # position of an unsure cell: its alternatives' values, ascending
 
 
-def unsure_row(run: list[Token], types: list[str]) -> UnsureRow | None:
-    """The readings of a grid row with cells that have alternatives, one per combination the
-    column types accept; None for a row without (or with too many to list, or none accepted)."""
+def unsure_row(run: list[Token], types: list[str], convert: Callable[[Reading], Reading] = lambda r: r
+               ) -> UnsureRow | None:
+    """The readings of a grid row with cells that have alternatives, each passed through `convert`
+    (元 to 万元) like the row's other readings; None for a row without alternatives. Readings are
+    listed only when there are at least two and not more than MAX_READINGS combinations."""
     if run[0].grid_row is None or not any(t.alternatives for t in run):
         return None
     choices = [t.alternatives or (t.text,) for t in run]
-    if prod(map(len, choices)) > MAX_READINGS:
-        return None
-    readings = [r for texts in product(*choices) if (r := positional_reading(list(texts), types)) is not None]
-    if len(readings) < 2:
-        return None
+    readings = []
+    if prod(map(len, choices)) <= MAX_READINGS:
+        readings = [convert(r) for texts in product(*choices)
+                    if (r := positional_reading(list(texts), types)) is not None]
     printed = {i: t.text for i, t in enumerate(run) if t.alternatives and i < len(types)}
-    values = {i: tuple(sorted({v for a in run[i].alternatives if (v := cell_value(a, types[i])[0]) is not None}))
-              for i in printed}
-    return UnsureRow(readings, printed, values)
+    base = [BLANK] * len(types)
+    values = {}
+    for i in printed:  # each alternative in the row as printed, converted as the row would be
+        alone = (convert(tuple(base[:i] + [cell_value(a, types[i])[:2]] + base[i + 1:]))[i][0]
+                 for a in run[i].alternatives)
+        values[i] = tuple(sorted({v for v in alone if v is not None}))
+    return UnsureRow(readings if len(readings) > 1 else [], printed, values)
 
 
 def settle(resolved: dict[tuple[str, str], Resolved], table: str, row: str, columns: tuple[str, ...],
@@ -54,10 +62,12 @@ def settle(resolved: dict[tuple[str, str], Resolved], table: str, row: str, colu
     for i, printed in unsure.printed.items():
         cell = resolved[(row, columns[i])]
         ref = (table, row, columns[i])
-        exact = [rule for rule in cell.decided_by
-                 if any(c.rule == rule and ref in c.cells() and _holds(c, resolved, table) for c in checks)]
-        if cell.value is None or not exact:
-            resolved[(row, columns[i])] = Resolved(None, printed, False, True, cell.candidates or unsure.values[i])
+        involving = [c for c in checks if c.op == "==" and ref in c.cells()]
+        exact = [rule for rule in cell.decided_by if any(c.rule == rule and _holds(c, resolved, table) for c in involving)]
+        broken = any(_holds(c, resolved, table) is False for c in involving)
+        if not unsure.readings or cell.value is None or not exact or broken:
+            candidates = (cell.candidates if unsure.readings else None) or unsure.values[i] or None
+            resolved[(row, columns[i])] = Resolved(None, printed, False, True, candidates)
             continue
         resolved[(row, columns[i])] = replace(cell, inferred=True)
         read = printed.rstrip("?")
@@ -68,14 +78,14 @@ def settle(resolved: dict[tuple[str, str], Resolved], table: str, row: str, colu
     return notes
 
 
-def _holds(check: RuleCheck, resolved: dict[tuple[str, str], Resolved], table: str) -> bool:
-    """The equality holds with every one of its terms a value of this table."""
+def _holds(check: RuleCheck, resolved: dict[tuple[str, str], Resolved], table: str) -> bool | None:
+    """Whether the equality holds; None unless every one of its terms is a value of this table."""
     total = 0.0
     for sign, terms in ((1, check.lhs), (-1, check.rhs)):
         for coef, (t, r, c) in terms:
             cell = resolved.get((r, c)) if t == table else None
             if cell is None or cell.value is None:
-                return False
+                return None
             total += sign * coef * cell.value
     return abs(total) < 1e-9
 

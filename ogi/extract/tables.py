@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from functools import partial
 
 from ogi.extract.alternatives import settle, unsure_row
 from ogi.extract.labels import Token, tokenize
@@ -72,10 +73,13 @@ def extract_tables(doc: Document, version_code: str) -> TableCells:
             run = runs.get((table_code, row.code)) or alone.get(row.code, (None,))[0]
             if run is not None:
                 tiers, from_layout = _readings(run, types, _row_ends(table, row))
-                if (alternatives := unsure_row(run, types)) is not None:  # OCR read a cell unsurely
-                    tiers, unsure_rows[row.code] = [alternatives.readings], alternatives
                 yuan = [i for i, c in enumerate(row.cells) if c in in_yuan]
-                readings[row.code] = [[_in_wan(r, yuan) for r in tier] for tier in tiers] if yuan else tiers
+                convert = partial(_in_wan, positions=yuan)
+                tiers = [[convert(r) for r in tier] for tier in tiers] if yuan else tiers
+                if (alternatives := unsure_row(run, types, convert)) is not None:  # OCR read a cell unsurely
+                    unsure_rows[row.code] = alternatives
+                    tiers = [alternatives.readings] if alternatives.readings else tiers
+                readings[row.code] = tiers
                 if not from_layout:
                     unsure.add(row.code)
                 found.add(table_code)
