@@ -155,8 +155,8 @@ def _read_page(gray: np.ndarray, scores: list[float], tables: list, masks: tuple
 
 def _unruled(gray: np.ndarray, lines: list[_Box], tables: list, cells: dict) -> list[_Box]:
     """The tables drawn without lines among the boxes outside ruled tables (ogi.read.ocr_unruled),
-    added to `tables` with their boxes in `cells` (a figure whose column is unclear kept with `?`,
-    so that its value stays null); the boxes left are lines of text."""
+    added to `tables` with their boxes in `cells` (a figure whose column is unclear, or figures
+    sharing a cell, kept with `?`, so that the value stays null); the boxes left are lines of text."""
     from ogi.read import ocr_unruled
 
     taken: set[int] = set()
@@ -165,8 +165,10 @@ def _unruled(gray: np.ndarray, lines: list[_Box], tables: list, cells: dict) -> 
         tables.append(found.table)
         for i, label in found.placed.items():
             cells.setdefault((k, label), []).append(lines[i])
-        for label, i in found.unclear.items():
-            cells[(k, label)] = [_Box(lines[i].quad, lines[i].text + "?", lines[i].score, confirmed=True)]
+        for label, indices in found.unclear.items():
+            boxes = [lines[i] for i in indices]
+            text = " ".join(b.text for b in boxes) + "?"
+            cells[(k, label)] = [_Box(boxes[0].quad, text, min(b.score for b in boxes), confirmed=True)]
         taken |= found.taken
     return [b for i, b in enumerate(lines) if i not in taken]
 

@@ -38,7 +38,7 @@ class Unruled:
 
     table: Table
     placed: dict[int, int] = field(default_factory=dict)  # box index → cell label
-    unclear: dict[int, int] = field(default_factory=dict)  # cell label → box index
+    unclear: dict[int, list[int]] = field(default_factory=dict)  # cell label → box indices, left to right
     taken: set[int] = field(default_factory=set)
 
 
@@ -258,8 +258,24 @@ def _table(gray: np.ndarray, rows: list[list[_Box]], height: float) -> Unruled |
                 found.placed[box.index] = int(labels[i, spanned[0][0]])
             else:
                 for c in sorted({c for cols in spanned for c in cols}):
-                    found.unclear[int(labels[i, c])] = box.index
+                    found.unclear.setdefault(int(labels[i, c]), []).append(box.index)
+        _crowded(found, row)
     return found
+
+
+def _crowded(found: Unruled, row: list[_Box]) -> None:
+    """A cell of the row given a second figure box, or a figure box and one of unclear column:
+    all its boxes made unclear, never run together into one number (`1` and `2` are no `12`)."""
+    into: dict[int, list[_Box]] = {}
+    for box in row:
+        if box.figures and box.index in found.placed:
+            into.setdefault(found.placed[box.index], []).append(box)
+    for label, boxes in into.items():
+        if len(boxes) > 1 or label in found.unclear:
+            for box in boxes:
+                del found.placed[box.index]
+            xs = {b.index: b.x0 for b in row}
+            found.unclear[label] = sorted(found.unclear.get(label, []) + [b.index for b in boxes], key=xs.get)
 
 
 def _cut(spanned: list[list[int]]) -> bool:
