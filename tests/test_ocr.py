@@ -3,6 +3,7 @@ straightened, readings below the confidence threshold left null, and the real re
 checked cell by cell against their text layer."""
 
 import contextlib
+import io
 import json
 
 import cv2
@@ -150,6 +151,34 @@ def test_pages_beyond_the_time_budget_are_left_unread_and_named():
     reading = ocr.ocr_pdf(two, 10, seconds=0)  # the first page is always read
     assert reading.skipped == [2]
     assert any("pages 2 left unread for lack of time" in w for w in ocr_document(reading).warnings)
+
+
+def test_the_title_page_is_read_before_the_table_pages_use_up_the_time(monkeypatch):
+    """A first page without a table, then two table pages, each read taking 10 s of a 15 s budget
+    (a stubbed reader and clock): the first page and the first table page are read."""
+    from types import SimpleNamespace
+
+    from ogi.read import ocr_tables
+
+    clock, read = [0.0], []
+
+    def read_page(gray, scores, tables, masks):
+        read.append(int(gray[0, 0]))
+        clock[0] += 10
+        return []
+
+    pdf = pypdfium2.PdfDocument.new()
+    for _ in range(3):
+        pdf.new_page(100, 100)
+    data = io.BytesIO()
+    pdf.save(data)
+    monkeypatch.setattr(ocr, "time", SimpleNamespace(monotonic=lambda: clock[0]))
+    monkeypatch.setattr(ocr, "_page", lambda pdf, n: np.full((8, 8), n, np.uint8))  # a page's number in its ink
+    monkeypatch.setattr(ocr_tables, "line_masks", lambda gray: gray)
+    monkeypatch.setattr(ocr_tables, "find_tables", lambda masks: ["a table"] if masks[0, 0] else [])
+    monkeypatch.setattr(ocr, "_read_page", read_page)
+    reading = ocr.ocr_pdf(data.getvalue(), 10, seconds=15)
+    assert read == [0, 1] and reading.skipped == [3]
 
 
 def test_signs_in_a_figure_cell_are_read_again():

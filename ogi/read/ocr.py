@@ -77,10 +77,10 @@ def _engine():
 
 def ocr_pdf(data: bytes, max_pages: int, seconds: float | None = None) -> Reading:
     """The pages of a PDF read by OCR, in page order. Each page is rendered and prepared once, in
-    page order: a page with ruled tables is read at once, one without is kept (as PNG, a fraction of
-    the image's memory) and read after them all while `seconds` (default BUDGET) last, so that the
-    tables are read within the document's time limit. A page left unread is named in `skipped`;
-    the first page is always read."""
+    page order: the first page (its title states the year) and a page with ruled tables are read at
+    once, one without is kept (as PNG, a fraction of the image's memory) and read after them all
+    while `seconds` (default BUDGET) last, so that the tables are read within the document's time
+    limit. A page left unread is named in `skipped`; the first page is always read."""
     import cv2
     import pypdfium2
 
@@ -99,7 +99,7 @@ def ocr_pdf(data: bytes, max_pages: int, seconds: float | None = None) -> Readin
         gray = _page(pdf, n)
         masks = ocr_tables.line_masks(gray)
         tables = ocr_tables.find_tables(masks)
-        if tables:
+        if tables or n == 0:  # the first page also for its title, which states the year
             read[n] = _read_page(gray, reading.scores, tables, masks)
         else:
             later[n] = cv2.imencode(".png", gray)[1]
