@@ -84,3 +84,21 @@ def test_rule_detail_and_not_evaluable():
     refs[("t4", "cases", "review_other")] = None
     violation = check_rule(check, refs)
     assert violation.status == "not_evaluable" and "review_other" in violation.detail
+
+
+def test_the_rules_that_decided_a_row_are_named_in_the_format_order():
+    """r is read (1, 9, 5), (2, 5, 5) or (3, 5, 5) and q is 1 or 3, with A: r.a == q.a before
+    B: r.b == r.c. B drops r's first reading, then A q's 1, then A r's second: r is decided by A and
+    B, named in that order though B ruled first."""
+    from ogi.format import RuleCheck
+
+    def check(rule, left, right):
+        return RuleCheck(rule, "official", "error", "==", ((1.0, ("x",) + left),), ((1.0, ("x",) + right),), "x", None, None)
+
+    def reading(*values):
+        return tuple((float(v), str(v)) for v in values)
+
+    checks = [check("A", ("r", "a"), ("q", "a")), check("B", ("r", "b"), ("r", "c"))]
+    tiers = {"r": [[reading(1, 9, 5), reading(2, 5, 5), reading(3, 5, 5)]], "q": [[reading(1), reading(3)]]}
+    cells = resolve(tiers, {"r": ("a", "b", "c"), "q": ("a",)}, checks, "x")
+    assert (cells[("r", "a")].value, cells[("r", "a")].decided_by) == (3, ("A", "B"))

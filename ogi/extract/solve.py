@@ -74,6 +74,9 @@ class _Solver:
         self.index = {row: _positions(cols) for row, cols in columns.items()}
         self.usable = [c for c in checks if c.op == "==" and c.severity == "error" and c.table == table]
         self.rows_in = {id(c): {r for _, (_, r, _) in c.lhs + c.rhs} for c in self.usable}
+        self.order: dict[str, int] = {}  # each rule's place in the format
+        for c in self.usable:
+            self.order.setdefault(c.rule, len(self.order))
         self.checks_of: dict[str, list[RuleCheck]] = {}  # each row's checks, in the format's order
         for c in self.usable:
             for r in self.rows_in[id(c)]:
@@ -156,14 +159,13 @@ class _Solver:
         out = {}
         for row, cols in self.columns.items():
             rs = self.live.get(row)
+            decided_by = tuple(sorted(self.ruled_out.get(row, ()), key=self.order.__getitem__))
             if rs and len(rs) == 1:  # a real table row: every cell is its one reading's
                 inferred, reading = bool(self.several.get(row)), rs[0]
-                decided_by = tuple(self.ruled_out.get(row, ()))
                 for i, col in enumerate(cols):
                     value, raw = reading[i]
                     out[(row, col)] = Resolved(value, raw, inferred and value is not None, False, None, decided_by)
                 continue
-            decided_by = tuple(self.ruled_out.get(row, ()))
             for i, col in enumerate(cols):
                 seen = {r[i] for r in rs} if rs else {(None, None)}
                 if len(seen) == 1:
