@@ -79,7 +79,7 @@ def test_gate_checks_come_from_the_format():
 
 @pytest.mark.parametrize(("text", "value"), [
     ("零", 0), ("〇", 0), ("两", 2), ("九", 9), ("十", 10), ("十二", 12), ("两十", 20), ("二十", 20), ("九十九", 99),
-    ("一百", None), ("一二", None), ("十十", None), ("二十三四", None), ("", None)])
+    ("一百", None), ("零十", None), ("〇十五", None), ("一二", None), ("十十", None), ("二十三四", None), ("", None)])
 def test_chinese_numerals_up_to_ninety_nine(text, value):
     assert chinese_numeral(text) == value
 

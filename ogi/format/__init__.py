@@ -398,6 +398,8 @@ def chinese_numeral(text: str) -> int | None:
     tens, ten, ones = text.partition("十")
     if not ten or len(tens) > 1 or len(ones) > 1 or not set(tens + ones) <= set(_NUMERALS):
         return None
+    if tens and not _NUMERALS[tens]:  # 零十, 〇十: no numeral
+        return None
     return (_NUMERALS[tens] if tens else 1) * 10 + (_NUMERALS[ones] if ones else 0)
 
 
