@@ -7,6 +7,7 @@ reports). Values are random but add up the way the template says they should.
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass, field
 from html import escape
 
@@ -519,3 +520,27 @@ def photograph(image):
     warp = cv2.getPerspectiveTransform(corners, target)
     cv2.warpPerspective(page, warp, ground.shape[1::-1], dst=ground, borderMode=cv2.BORDER_TRANSPARENT)
     return Image.fromarray(ground)
+
+
+_DECIDED = re.compile(r"^(\w+)\.(\w+)\.(\w+) read by OCR as .*: (?:confirmed|corrected) by the table's arithmetic$")
+
+
+def compare_cells(truth: list[dict], read: list[dict], warnings: list[str] = ()) -> dict[str, int]:
+    """How cells read by OCR (`read`, with the record's `warnings`) compare with the text layer's
+    (`truth`): of its printed cells, those read `right`, left `null` and read `wrong` (a value other
+    than the printed one), and `unmarked` (a value not marked inferred); of those the table's
+    arithmetic decided (named in the warnings), how many (`decided`) and how many differ from the
+    text layer's value (`decided wrong`)."""
+    got = {(c["table"], c["row"], c["column"]): c for c in read}
+    layer = {(c["table"], c["row"], c["column"]): c["value"] for c in truth}
+    printed = {key: value for key, value in layer.items() if value is not None}
+    counts = dict.fromkeys(("right", "null", "wrong", "unmarked", "decided", "decided wrong"), 0)
+    for key, value in printed.items():
+        cell = got.get(key) or {"value": None}
+        kind = "null" if cell["value"] is None else "right" if cell["value"] == value else "wrong"
+        counts[kind] += 1
+        counts["unmarked"] += kind != "null" and not cell["inferred"]
+    for decided in filter(None, map(_DECIDED.match, warnings)):
+        counts["decided"] += 1
+        counts["decided wrong"] += layer.get(decided.groups()) != got[decided.groups()]["value"]
+    return counts

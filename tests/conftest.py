@@ -136,3 +136,15 @@ def format_2031(tmp_path):
 
     with use_format(format_2031_file(tmp_path)) as fmt:
         yield fmt
+
+
+@pytest.fixture
+def no_time_limit(monkeypatch):
+    """OCR's time budget and the document's time limit lifted: reading is measured, on a machine
+    that may be busy; the limits have their own tests."""
+    import contextlib
+
+    from ogi.read import ocr
+
+    monkeypatch.setattr(ocr, "BUDGET", float("inf"))
+    monkeypatch.setattr("ogi.report.time_limit", contextlib.nullcontext)

@@ -2,7 +2,6 @@
 table printed without ruling lines; each checked on one real table page at one resolution, cell
 by cell against the page's text layer."""
 
-import contextlib
 import io
 
 import cv2
@@ -13,7 +12,7 @@ from PIL import Image
 
 from ogi.read import ocr, ocr_page, ocr_unruled
 from ogi.report import extract_report
-from ogi.testing import photograph, scan_pdf
+from ogi.testing import compare_cells, photograph, scan_pdf
 from tests.conftest import REAL
 
 
@@ -29,14 +28,10 @@ def _one_page(name: str, number: int) -> bytes:
 
 def _counts(data: bytes, image_pdf: bytes) -> tuple[int, int, int]:
     """(right, wrong, printed): the cells OCR reads from the image against the text layer's."""
-    truth = extract_report(data, "page.pdf")
     read = extract_report(image_pdf, "page.pdf", ocr=True)
     assert read["error"] is None, read["error"]
-    got = {(c["table"], c["row"], c["column"]): c["value"] for c in read["cells"]}
-    printed = [c for c in truth["cells"] if c["value"] is not None]
-    right = sum(got[(c["table"], c["row"], c["column"])] == c["value"] for c in printed)
-    wrong = sum(got[(c["table"], c["row"], c["column"])] not in (None, c["value"]) for c in printed)
-    return right, wrong, len(printed)
+    counts = compare_cells(extract_report(data, "page.pdf")["cells"], read["cells"], read["warnings"])
+    return counts["right"], counts["wrong"], counts["right"] + counts["null"] + counts["wrong"]
 
 
 def _rendered(dpi: int) -> np.ndarray:
@@ -63,13 +58,6 @@ def test_a_photographed_sheet_is_found_and_warped_to_its_rectangle(shared_corpus
     expected = [(pad + 0.08 * width, pad + 0.05 * height), (pad + 0.95 * width, pad + 0.09 * height),
                 (pad + 0.90 * width, pad + 0.94 * height), (pad + 0.06 * width, pad + 0.93 * height)]
     assert np.abs(corners - np.float32(expected)).max() < 0.01 * max(photo.shape)
-
-
-@pytest.fixture
-def no_time_limit(monkeypatch):
-    """Reading is measured here, on a machine that may be busy: the limits have their own tests."""
-    monkeypatch.setattr(ocr, "BUDGET", float("inf"))
-    monkeypatch.setattr("ogi.report.time_limit", contextlib.nullcontext)
 
 
 @pytest.mark.slow
