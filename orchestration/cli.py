@@ -1,6 +1,6 @@
 """`ogi` command line.
 
-    ogi extract [--no-ocr] FILE  one JSON record per report file (no pipeline, no storage)
+    ogi extract [--no-ocr] FILE...  one JSON record per report file (no pipeline, no storage)
     ogi discover [--year Y]      the reports the sources' report columns link, as JSON lines
     ogi materialize [--year Y]   run the pipeline for the sources' years (or the given ones)
     ogi dev                      the Dagster UI on this project (DAGSTER_HOME defaults to ./.dagster)
